@@ -1,0 +1,1 @@
+"""The SWF language: pure data shared by the server and the SDK."""

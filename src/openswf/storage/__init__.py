@@ -1,0 +1,1 @@
+"""Storage backends behind one ``Store`` interface: bytes and rows in, bytes and rows out."""

@@ -1,0 +1,147 @@
+-- Named queries of the SQLite store. Each starts with a "-- name: <name>" line.
+
+-- name: get_meta
+SELECT value FROM meta WHERE key = ?;
+
+-- name: put_meta
+INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING;
+
+-- name: insert_domain
+INSERT INTO domains (region, name, status, description, retention_days, created_ms)
+VALUES (?, ?, 'REGISTERED', ?, ?, ?);
+
+-- name: insert_domain_tag
+INSERT INTO domain_tags (domain_id, key, value) VALUES (?, ?, ?)
+ON CONFLICT (domain_id, key) DO UPDATE SET value = excluded.value;
+
+-- name: get_domain
+SELECT id, region, name, status, description, retention_days, created_ms
+FROM domains WHERE region = ? AND name = ?;
+
+-- name: list_domains
+SELECT id, region, name, status, description, retention_days, created_ms
+FROM domains WHERE region = ? AND status = ? AND name > ? ORDER BY name LIMIT ?;
+
+-- name: list_domains_reverse
+SELECT id, region, name, status, description, retention_days, created_ms
+FROM domains WHERE region = ? AND status = ? AND name < ? ORDER BY name DESC LIMIT ?;
+
+-- name: count_domains
+SELECT count(*) FROM domains WHERE region = ?;
+
+-- name: set_domain_status
+UPDATE domains SET status = ? WHERE id = ?;
+
+-- name: deprecate_domain_types
+UPDATE types SET status = 'DEPRECATED', deprecated_ms = ?
+WHERE domain_id = ? AND status = 'REGISTERED';
+
+-- name: insert_type
+INSERT INTO types (domain_id, kind, name, version, status, description, configuration,
+                   created_ms, deprecated_ms)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+-- name: get_type
+SELECT domain_id, kind, name, version, status, description, configuration, created_ms,
+       deprecated_ms
+FROM types WHERE domain_id = ? AND kind = ? AND name = ? AND version = ?;
+
+-- name: list_types
+SELECT domain_id, kind, name, version, status, description, configuration, created_ms,
+       deprecated_ms
+FROM types
+WHERE domain_id = ? AND kind = ? AND status = ? AND (?5 IS NULL OR name = ?5)
+  AND (name, version) > (?, ?)
+ORDER BY name, version LIMIT ?;
+
+-- name: list_types_reverse
+SELECT domain_id, kind, name, version, status, description, configuration, created_ms,
+       deprecated_ms
+FROM types
+WHERE domain_id = ? AND kind = ? AND status = ? AND (?5 IS NULL OR name = ?5)
+  AND (name, version) < (?, ?)
+ORDER BY name DESC, version DESC LIMIT ?;
+
+-- name: count_types
+SELECT count(*) FROM types WHERE domain_id = ? AND kind = ?;
+
+-- name: set_type_status
+UPDATE types SET status = ?, deprecated_ms = ?
+WHERE domain_id = ? AND kind = ? AND name = ? AND version = ?;
+
+-- name: delete_type
+DELETE FROM types WHERE domain_id = ? AND kind = ? AND name = ? AND version = ?;
+
+-- name: insert_execution
+INSERT INTO executions (run_id, domain_id, workflow_id, type_name, type_version, start_ms,
+                        close_ms, close_status, is_open, cancel_requested, parent_workflow_id,
+                        parent_run_id, tags, version, state)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+-- name: update_execution
+UPDATE executions
+SET close_ms = ?, close_status = ?, is_open = ?, cancel_requested = ?, version = ?, state = ?
+WHERE run_id = ? AND version = ?;
+
+-- name: get_execution
+SELECT run_id, domain_id, workflow_id, type_name, type_version, start_ms, close_ms,
+       close_status, cancel_requested, parent_workflow_id, parent_run_id, tags, version, state
+FROM executions WHERE run_id = ?;
+
+-- name: find_open_execution
+SELECT run_id FROM executions WHERE domain_id = ? AND workflow_id = ? AND is_open = 1;
+
+-- name: find_execution
+SELECT run_id FROM executions WHERE domain_id = ? AND workflow_id = ? AND run_id = ?;
+
+-- name: count_open_executions
+SELECT count(*) FROM executions WHERE domain_id = ? AND is_open = 1;
+
+-- name: insert_event
+INSERT INTO events (run_id, event_id, body) VALUES (?, ?, ?);
+
+-- name: read_events
+SELECT event_id, body FROM events
+WHERE run_id = ? AND event_id > ? AND event_id < ? ORDER BY event_id LIMIT ?;
+
+-- name: read_events_reverse
+SELECT event_id, body FROM events
+WHERE run_id = ? AND event_id > ? AND event_id < ? ORDER BY event_id DESC LIMIT ?;
+
+-- name: insert_task
+INSERT INTO tasks (domain_id, kind, task_list, priority, run_id, scheduled_event_id, payload)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (run_id, kind, scheduled_event_id) DO NOTHING;
+
+-- name: delete_task
+DELETE FROM tasks WHERE run_id = ? AND kind = ? AND scheduled_event_id = ?;
+
+-- name: delete_run_tasks
+DELETE FROM tasks WHERE run_id = ?;
+
+-- name: backlog
+SELECT seq, domain_id, kind, task_list, priority, run_id, scheduled_event_id, payload
+FROM tasks WHERE domain_id = ? AND kind = ? AND task_list = ?
+ORDER BY priority DESC, seq LIMIT ?;
+
+-- name: count_tasks
+SELECT count(*) FROM tasks WHERE domain_id = ? AND kind = ? AND task_list = ?;
+
+-- name: upsert_timer
+INSERT INTO timers (run_id, key, due_ms) VALUES (?, ?, ?)
+ON CONFLICT (run_id, key) DO UPDATE SET due_ms = excluded.due_ms;
+
+-- name: delete_timer
+DELETE FROM timers WHERE run_id = ? AND key = ?;
+
+-- name: delete_timer_if_due
+DELETE FROM timers WHERE run_id = ? AND key = ? AND due_ms = ?;
+
+-- name: delete_run_timers
+DELETE FROM timers WHERE run_id = ?;
+
+-- name: due_timers
+SELECT run_id, key, due_ms FROM timers WHERE due_ms <= ? ORDER BY due_ms LIMIT ?;
+
+-- name: next_timer_due
+SELECT min(due_ms) FROM timers;
