@@ -189,6 +189,8 @@ def _fire_timer(t: Transition, cmd: c.FireTimer) -> None:
     state = t.state
     if not state.is_open:
         return
+    # The fired row goes with this commit; a re-armed timer is written after the delete.
+    t.effects.cleared_timers.append(cmd.key)
     scope, _, rest = cmd.key.partition(":")
     if scope == "workflow":
         timeout = duration_ms(state.execution_start_to_close_timeout)

@@ -1,0 +1,43 @@
+"""``openswf``: run the server (and, later, operate executions)."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from openswf.services.settings import Settings
+
+
+@click.group()
+@click.version_option(package_name="openswf")
+def main() -> None:
+    """openswf: a self-hostable, wire-compatible Amazon SWF server."""
+
+
+@main.command()
+@click.option("--host", envvar="OPENSWF_HOST", default="127.0.0.1", show_default=True,
+              help="Interface to listen on.")
+@click.option("--port", envvar="OPENSWF_PORT", default=8466, show_default=True, type=int,
+              help="Port to listen on.")
+@click.option("--db", "db_url", envvar="OPENSWF_DB", default="sqlite:///openswf.db",
+              show_default=True, help="Database URL, e.g. sqlite:///path/to/file.db.")
+@click.option("--poll-timeout", envvar="OPENSWF_POLL_TIMEOUT", default=60.0, show_default=True,
+              type=click.FloatRange(min=0), help="Seconds a long poll is held before it answers empty.")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["debug", "info", "warning", "error"]))
+def server(host: str, port: int, db_url: str, poll_timeout: float, log_level: str) -> None:
+    """Start the SWF server."""
+    from openswf.server.run import serve
+    from openswf.storage.urls import UnsupportedDatabase, store_from_url
+
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        store_from_url(db_url)  # fail fast, before uvicorn starts, on a URL we cannot use
+    except UnsupportedDatabase as error:
+        raise click.BadParameter(str(error), param_hint="--db") from error
+    serve(host, port, db_url, Settings(poll_timeout_s=poll_timeout), log_level=log_level)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Running the app under uvicorn, with a shutdown that ends long polls at once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import uvicorn
+
+from openswf.server.app import create_app
+from openswf.services.settings import Settings
+
+log = logging.getLogger("openswf")
+
+
+class _Server(uvicorn.Server):
+    """uvicorn waits for open connections before it stops; long polls would hold that for
+    up to a minute, so on the first signal they are answered empty straight away."""
+
+    def __init__(self, config: uvicorn.Config, on_exit: Any) -> None:
+        super().__init__(config)
+        self._on_exit = on_exit
+
+    async def serve(self, sockets: Any = None) -> None:
+        self._loop = asyncio.get_running_loop()
+        await super().serve(sockets)
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        # Signal handlers run between two steps of the loop: hand the work to the loop.
+        self._loop.call_soon_threadsafe(self._on_exit)
+        super().handle_exit(sig, frame)
+
+
+def serve(host: str, port: int, db_url: str, settings: Settings, log_level: str = "info") -> None:
+    app = create_app(db_url, settings)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        loop="auto",
+        http="auto",
+        lifespan="on",
+        access_log=False,
+        log_level=log_level,
+        timeout_keep_alive=75,
+    )
+    server = _Server(config, app.service.stop_polls)
+    log.info("openswf %s on http://%s:%d (db %s)", "starting", host, port, db_url)
+    server.run()

@@ -1,0 +1,137 @@
+"""The only write path to an execution (DESIGN.md invariant 1).
+
+``apply`` loads the run's state and version, runs the engine, and commits the new events,
+the state snapshot, the task rows and the timer rows in one transaction with an
+expected-version check. After the commit it tells the matcher about new tasks and the timer
+service about new timers: nothing is handed out before it is durable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Callable
+from dataclasses import replace
+
+import orjson
+
+from openswf.engine import commands as c
+from openswf.engine.machine import handle, new_execution
+from openswf.engine.transition import Outcome
+from openswf.protocol.faults import UnknownResourceFault, WorkflowExecutionAlreadyStartedFault
+from openswf.services.clock import Clock
+from openswf.services.codec import decode_state, encode_event, encode_state
+from openswf.storage.base import Store
+from openswf.storage.records import (
+    DuplicateOpenExecution,
+    ExecutionCommit,
+    ExecutionRow,
+    NewTask,
+    TaskRow,
+    VersionConflict,
+)
+
+MAX_ATTEMPTS = 8
+
+
+class HistoryService:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        limits: c.Limits,
+        *,
+        on_tasks: Callable[[list[TaskRow]], None],
+        on_timer: Callable[[int], None],
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._limits = limits
+        self._on_tasks = on_tasks
+        self._on_timer = on_timer
+        # One lock per run serialises this process's writers; the version check guards
+        # against writers in other processes.
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    async def start(self, domain_id: int, command: c.StartExecution) -> Outcome:
+        outcome = new_execution(command, self._clock.now_ms())
+        state = outcome.state
+        row = ExecutionRow(
+            run_id=command.run_id,
+            domain_id=domain_id,
+            workflow_id=command.workflow_id,
+            type_name=command.workflow_type["name"],
+            type_version=command.workflow_type["version"],
+            start_ms=state.start_ms,
+            close_ms=None,
+            close_status=None,
+            cancel_requested=False,
+            parent_workflow_id=None,
+            parent_run_id=None,
+            tags=list(command.tag_list),
+            version=1,
+            state=encode_state(state),
+        )
+        try:
+            await self._commit(row, 0, outcome)
+        except DuplicateOpenExecution as error:
+            raise WorkflowExecutionAlreadyStartedFault() from error
+        return outcome
+
+    async def apply(self, run_id: str, command: c.Command) -> Outcome:
+        lock = self._locks.get(run_id)
+        if lock is None:
+            lock = self._locks[run_id] = asyncio.Lock()
+        async with lock:
+            for _attempt in range(MAX_ATTEMPTS):
+                row = await self._store.get_execution(run_id)
+                if row is None:
+                    raise UnknownResourceFault(f"Unknown execution: runId={run_id}")
+                outcome = handle(
+                    decode_state(row.state), command, self._clock.now_ms(), self._limits
+                )
+                if not outcome.events and not isinstance(command, c.RecordHeartbeat):
+                    return outcome  # nothing happened: nothing to write
+                state = outcome.state
+                new_row = replace(
+                    row,
+                    close_ms=state.close_ms,
+                    close_status=state.close_status,
+                    cancel_requested=state.cancel_requested,
+                    version=row.version + 1,
+                    state=encode_state(state),
+                )
+                try:
+                    await self._commit(new_row, row.version, outcome)
+                except VersionConflict:
+                    continue  # another server wrote first: run the command on its state
+                return outcome
+        raise VersionConflict(run_id)
+
+    async def _commit(self, row: ExecutionRow, expected_version: int, outcome: Outcome) -> None:
+        effects = outcome.effects
+        created = await self._store.commit(
+            ExecutionCommit(
+                row=row,
+                expected_version=expected_version,
+                events=[(event.event_id, encode_event(event)) for event in outcome.events],
+                new_tasks=[
+                    NewTask(
+                        kind=task.kind,
+                        task_list=task.task_list,
+                        priority=task.priority,
+                        scheduled_event_id=task.scheduled_event_id,
+                        payload=None if task.payload is None else orjson.dumps(task.payload),
+                    )
+                    for task in effects.new_tasks
+                ],
+                done_tasks=effects.done_tasks,
+                timers=[(timer.key, timer.due_ms) for timer in effects.timers],
+                cleared_timers=effects.cleared_timers,
+                closed=effects.closed,
+            )
+        )
+        if created:
+            self._on_tasks(created)
+        if effects.timers and not effects.closed:
+            self._on_timer(min(timer.due_ms for timer in effects.timers))

@@ -1,0 +1,232 @@
+"""Domains and types: registration, description, listing, deprecation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openswf.protocol import faults
+from openswf.services.clock import Clock
+from openswf.services.context import RequestContext
+from openswf.services.paging import Pager, page_size
+from openswf.services.settings import Settings
+from openswf.services.wire import seconds, without_none
+from openswf.storage.base import Store
+from openswf.storage.records import DomainRecord, DuplicateKey, TypeRecord
+
+MAX_DOMAIN_TAGS = 50
+
+# Per kind: (request member naming the type, wire name, registration defaults).
+KINDS = {
+    "workflow": (
+        "workflowType",
+        "WorkflowType",
+        (
+            "defaultTaskStartToCloseTimeout",
+            "defaultExecutionStartToCloseTimeout",
+            "defaultTaskList",
+            "defaultTaskPriority",
+            "defaultChildPolicy",
+            "defaultLambdaRole",
+        ),
+    ),
+    "activity": (
+        "activityType",
+        "ActivityType",
+        (
+            "defaultTaskStartToCloseTimeout",
+            "defaultTaskHeartbeatTimeout",
+            "defaultTaskList",
+            "defaultTaskPriority",
+            "defaultTaskScheduleToStartTimeout",
+            "defaultTaskScheduleToCloseTimeout",
+        ),
+    ),
+}
+
+
+def type_label(kind: str, name: str, version: str) -> str:
+    return f"{KINDS[kind][1]}=[name={name}, version={version}]"
+
+
+class RegistryService:
+    def __init__(self, store: Store, clock: Clock, settings: Settings, pager: Pager) -> None:
+        self._store = store
+        self._clock = clock
+        self._settings = settings
+        self._pager = pager
+
+    def arn(self, domain: DomainRecord) -> str:
+        return f"arn:aws:swf:{domain.region}:{self._settings.account_id}:/domain/{domain.name}"
+
+    async def domain(self, ctx: RequestContext, name: str) -> DomainRecord:
+        domain = await self._store.get_domain(ctx.region, name)
+        if domain is None:
+            raise faults.UnknownResourceFault(f"Unknown domain: {name}")
+        return domain
+
+    async def type(self, domain: DomainRecord, kind: str, ref: dict[str, str]) -> TypeRecord:
+        record = await self._store.get_type(domain.id, kind, ref["name"], ref["version"])
+        if record is None:
+            raise faults.UnknownResourceFault(
+                "Unknown type: " + type_label(kind, ref["name"], ref["version"])
+            )
+        return record
+
+    # --- domains --------------------------------------------------------------------------
+
+    async def register_domain(self, req: dict[str, Any], ctx: RequestContext) -> None:
+        tags = [(tag["key"], tag.get("value", "")) for tag in req.get("tags", [])]
+        if len(tags) > MAX_DOMAIN_TAGS:
+            raise faults.TooManyTagsFault(f"A domain may have at most {MAX_DOMAIN_TAGS} tags")
+        if await self._store.count_domains(ctx.region) >= self._settings.max_domains:
+            raise faults.LimitExceededFault(
+                f"Domain limit of {self._settings.max_domains} reached"
+            )
+        try:
+            await self._store.insert_domain(
+                region=ctx.region,
+                name=req["name"],
+                description=req.get("description"),
+                retention_days=req["workflowExecutionRetentionPeriodInDays"],
+                created_ms=self._clock.now_ms(),
+                tags=tags,
+            )
+        except DuplicateKey as error:
+            raise faults.DomainAlreadyExistsFault(req["name"]) from error
+
+    def _domain_info(self, domain: DomainRecord) -> dict[str, Any]:
+        return without_none(
+            name=domain.name,
+            status=domain.status,
+            description=domain.description,
+            arn=self.arn(domain),
+        )
+
+    async def describe_domain(self, req: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
+        domain = await self.domain(ctx, req["name"])
+        return {
+            "domainInfo": self._domain_info(domain),
+            "configuration": {"workflowExecutionRetentionPeriodInDays": domain.retention_days},
+        }
+
+    async def list_domains(self, req: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
+        now = self._clock.now_ms()
+        after = self._pager.position(req, "domains", now)
+        limit = page_size(req)
+        reverse = bool(req.get("reverseOrder"))
+        rows = await self._store.list_domains(
+            ctx.region, req["registrationStatus"], after=after, limit=limit + 1, reverse=reverse
+        )
+        result: dict[str, Any] = {"domainInfos": [self._domain_info(d) for d in rows[:limit]]}
+        if len(rows) > limit:
+            result["nextPageToken"] = self._pager.token("domains", rows[limit - 1].name, now)
+        return result
+
+    async def deprecate_domain(self, req: dict[str, Any], ctx: RequestContext) -> None:
+        domain = await self.domain(ctx, req["name"])
+        if domain.status == "DEPRECATED":
+            raise faults.DomainDeprecatedFault(domain.name)
+        await self._store.set_domain_status(domain.id, "DEPRECATED", self._clock.now_ms())
+
+    async def undeprecate_domain(self, req: dict[str, Any], ctx: RequestContext) -> None:
+        domain = await self.domain(ctx, req["name"])
+        if domain.status == "REGISTERED":
+            raise faults.DomainAlreadyExistsFault(domain.name)
+        await self._store.set_domain_status(domain.id, "REGISTERED", self._clock.now_ms())
+
+    # --- types ----------------------------------------------------------------------------
+
+    async def register_type(self, kind: str, req: dict[str, Any], ctx: RequestContext) -> None:
+        domain = await self.domain(ctx, req["domain"])
+        if domain.status != "REGISTERED":
+            raise faults.DomainDeprecatedFault(f"Domain is deprecated: {domain.name}")
+        if await self._store.count_types(domain.id, kind) >= self._settings.max_types_per_domain:
+            raise faults.LimitExceededFault(
+                f"Type limit of {self._settings.max_types_per_domain} reached"
+            )
+        configuration = {key: req[key] for key in KINDS[kind][2] if key in req}
+        record = TypeRecord(
+            domain_id=domain.id,
+            kind=kind,
+            name=req["name"],
+            version=req["version"],
+            status="REGISTERED",
+            description=req.get("description"),
+            configuration=configuration,
+            created_ms=self._clock.now_ms(),
+        )
+        try:
+            await self._store.insert_type(record)
+        except DuplicateKey as error:
+            raise faults.TypeAlreadyExistsFault(
+                type_label(kind, req["name"], req["version"])
+            ) from error
+
+    def _type_info(self, record: TypeRecord) -> dict[str, Any]:
+        info: dict[str, Any] = {
+            KINDS[record.kind][0]: {"name": record.name, "version": record.version},
+            "status": record.status,
+        }
+        if record.description is not None:
+            info["description"] = record.description
+        info["creationDate"] = seconds(record.created_ms)
+        if record.deprecated_ms is not None and record.status == "DEPRECATED":
+            info["deprecationDate"] = seconds(record.deprecated_ms)
+        return info
+
+    async def describe_type(
+        self, kind: str, req: dict[str, Any], ctx: RequestContext
+    ) -> dict[str, Any]:
+        domain = await self.domain(ctx, req["domain"])
+        record = await self.type(domain, kind, req[KINDS[kind][0]])
+        return {"typeInfo": self._type_info(record), "configuration": record.configuration}
+
+    async def list_types(
+        self, kind: str, req: dict[str, Any], ctx: RequestContext
+    ) -> dict[str, Any]:
+        domain = await self.domain(ctx, req["domain"])
+        now = self._clock.now_ms()
+        scope = kind + "-types"
+        after = self._pager.position(req, scope, now)
+        limit = page_size(req)
+        rows = await self._store.list_types(
+            domain.id,
+            kind,
+            req["registrationStatus"],
+            name=req.get("name"),
+            after=tuple(after) if after else None,
+            limit=limit + 1,
+            reverse=bool(req.get("reverseOrder")),
+        )
+        result: dict[str, Any] = {"typeInfos": [self._type_info(r) for r in rows[:limit]]}
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            result["nextPageToken"] = self._pager.token(scope, [last.name, last.version], now)
+        return result
+
+    async def deprecate_type(self, kind: str, req: dict[str, Any], ctx: RequestContext) -> None:
+        domain = await self.domain(ctx, req["domain"])
+        record = await self.type(domain, kind, req[KINDS[kind][0]])
+        if record.status == "DEPRECATED":
+            raise faults.TypeDeprecatedFault(type_label(kind, record.name, record.version))
+        await self._store.set_type_status(
+            domain.id, kind, record.name, record.version, "DEPRECATED", self._clock.now_ms()
+        )
+
+    async def undeprecate_type(self, kind: str, req: dict[str, Any], ctx: RequestContext) -> None:
+        domain = await self.domain(ctx, req["domain"])
+        record = await self.type(domain, kind, req[KINDS[kind][0]])
+        if record.status == "REGISTERED":
+            raise faults.TypeAlreadyExistsFault(type_label(kind, record.name, record.version))
+        await self._store.set_type_status(
+            domain.id, kind, record.name, record.version, "REGISTERED", None
+        )
+
+    async def delete_type(self, kind: str, req: dict[str, Any], ctx: RequestContext) -> None:
+        domain = await self.domain(ctx, req["domain"])
+        record = await self.type(domain, kind, req[KINDS[kind][0]])
+        if record.status != "DEPRECATED":
+            raise faults.TypeNotDeprecatedFault(
+                "The type is currently registered and cannot be deleted in its current state"
+            )
+        await self._store.delete_type(domain.id, kind, record.name, record.version)

@@ -1,0 +1,116 @@
+"""The SWF service: every operation's handler, wired to one store, clock and settings."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
+
+from openswf.protocol.tokens import TokenSigner
+from openswf.services.clock import Clock, SystemClock
+from openswf.services.context import RequestContext
+from openswf.services.executions import ExecutionService
+from openswf.services.history import HistoryService
+from openswf.services.matching import MatchingService
+from openswf.services.paging import Pager
+from openswf.services.registry import RegistryService
+from openswf.services.settings import Settings
+from openswf.services.tasks import TaskService
+from openswf.services.timers import TimerService
+from openswf.services.visibility import VisibilityService
+from openswf.storage.base import Store
+
+Handler = Callable[[dict[str, Any], RequestContext], Awaitable[Any]]
+
+
+class SwfService:
+    def __init__(self, store: Store, settings: Settings, clock: Clock | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.handlers: dict[str, Handler] = {}
+        self._timers: TimerService | None = None
+        self.matching: MatchingService | None = None
+
+    async def start(self) -> None:
+        await self.store.open()
+        secret = await self.store.get_or_create_secret(secrets.token_hex(32))
+        signer = TokenSigner(secret.encode())
+        pager = Pager(signer)
+        settings, store, clock = self.settings, self.store, self.clock
+
+        matching_ref: list[MatchingService] = []
+        timers_ref: list[TimerService] = []
+        history = HistoryService(
+            store,
+            clock,
+            settings.limits,
+            on_tasks=lambda rows: matching_ref[0].offer(rows),
+            on_timer=lambda due: timers_ref[0].notify(due),
+        )
+        matching = MatchingService(
+            store,
+            history,
+            recheck_s=settings.poll_recheck_s,
+            max_pollers=settings.max_pollers_per_task_list,
+        )
+        timers = TimerService(store, history, clock, recheck_s=settings.poll_recheck_s)
+        matching_ref.append(matching)
+        timers_ref.append(timers)
+        registry = RegistryService(store, clock, settings, pager)
+        executions = ExecutionService(store, clock, settings, registry, history, pager)
+        tasks = TaskService(store, clock, settings, registry, history, matching, signer, pager)
+        visibility = VisibilityService(store, clock, registry, pager)
+        self.matching, self._timers = matching, timers
+        self.history = history
+
+        self.handlers = {
+            "RegisterDomain": registry.register_domain,
+            "DescribeDomain": registry.describe_domain,
+            "ListDomains": registry.list_domains,
+            "DeprecateDomain": registry.deprecate_domain,
+            "UndeprecateDomain": registry.undeprecate_domain,
+            "StartWorkflowExecution": executions.start,
+            "DescribeWorkflowExecution": executions.describe,
+            "GetWorkflowExecutionHistory": executions.history,
+            "SignalWorkflowExecution": executions.signal,
+            "RequestCancelWorkflowExecution": executions.request_cancel,
+            "TerminateWorkflowExecution": executions.terminate,
+            "PollForDecisionTask": tasks.poll_for_decision_task,
+            "RespondDecisionTaskCompleted": tasks.respond_decision_task_completed,
+            "CountPendingDecisionTasks": tasks.count_pending_decision_tasks,
+            "PollForActivityTask": tasks.poll_for_activity_task,
+            "RespondActivityTaskCompleted": partial(tasks.respond_activity_task, "completed"),
+            "RespondActivityTaskFailed": partial(tasks.respond_activity_task, "failed"),
+            "RespondActivityTaskCanceled": partial(tasks.respond_activity_task, "canceled"),
+            "RecordActivityTaskHeartbeat": tasks.record_heartbeat,
+            "CountPendingActivityTasks": tasks.count_pending_activity_tasks,
+            "ListOpenWorkflowExecutions": visibility.list_open,
+            "ListClosedWorkflowExecutions": visibility.list_closed,
+            "CountOpenWorkflowExecutions": visibility.count_open,
+            "CountClosedWorkflowExecutions": visibility.count_closed,
+        }
+        for kind, noun in (("workflow", "Workflow"), ("activity", "Activity")):
+            self.handlers.update(
+                {
+                    f"Register{noun}Type": partial(registry.register_type, kind),
+                    f"Describe{noun}Type": partial(registry.describe_type, kind),
+                    f"List{noun}Types": partial(registry.list_types, kind),
+                    f"Deprecate{noun}Type": partial(registry.deprecate_type, kind),
+                    f"Undeprecate{noun}Type": partial(registry.undeprecate_type, kind),
+                    f"Delete{noun}Type": partial(registry.delete_type, kind),
+                }
+            )
+        timers.start()
+
+    def stop_polls(self) -> None:
+        """Answer every waiting long poll now (the first step of a clean shutdown)."""
+        if self.matching is not None:
+            self.matching.close()
+
+    async def stop(self) -> None:
+        self.stop_polls()
+        if self._timers is not None:
+            await self._timers.stop()
+        await self.store.close()

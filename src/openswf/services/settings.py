@@ -1,0 +1,22 @@
+"""The server's settings, with SWF's values as defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from openswf.engine.commands import Limits
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    poll_timeout_s: float = 60.0
+    account_id: str = "123456789012"
+    default_region: str = "us-east-1"
+    limits: Limits = field(default_factory=Limits)
+    max_domains: int = 100
+    max_types_per_domain: int = 10_000
+    max_open_executions_per_domain: int = 100_000
+    max_pollers_per_task_list: int = 1_000
+    # How often a waiting poll re-reads the store: the guarantee behind in-memory wake-ups.
+    poll_recheck_s: float = 5.0
+    empty_task_token: bool = False  # answer empty polls with taskToken "" instead of omitting it

@@ -1,0 +1,97 @@
+"""Finding executions: List/Count Open/Closed WorkflowExecutions (reference §6.12)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openswf.protocol.faults import ValidationException
+from openswf.services.clock import Clock
+from openswf.services.context import RequestContext
+from openswf.services.executions import execution_info
+from openswf.services.paging import Pager, page_size
+from openswf.services.registry import RegistryService
+from openswf.storage.base import Store
+from openswf.storage.records import ExecutionQuery
+
+_EXCLUSIVE = ("executionFilter", "typeFilter", "tagFilter", "closeStatusFilter")
+
+
+def _ms(value: float) -> int:
+    return round(value * 1000)
+
+
+class VisibilityService:
+    def __init__(
+        self, store: Store, clock: Clock, registry: RegistryService, pager: Pager
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._registry = registry
+        self._pager = pager
+
+    async def _query(self, req: dict[str, Any], ctx: RequestContext, open: bool) -> ExecutionQuery:
+        domain = await self._registry.domain(ctx, req["domain"])
+        present = [name for name in _EXCLUSIVE if name in req]
+        if len(present) > 1:
+            raise ValidationException(
+                "Cannot specify more than one exclusive filters in the same query: "
+                + ", ".join(present)
+            )
+        start, close = req.get("startTimeFilter"), req.get("closeTimeFilter")
+        if not open:
+            if start is not None and close is not None:
+                raise ValidationException(
+                    "startTimeFilter and closeTimeFilter are mutually exclusive"
+                )
+            if start is None and close is None:
+                raise ValidationException(
+                    "Either startTimeFilter or closeTimeFilter must be specified"
+                )
+        time_filter = close if close is not None else start
+        assert time_filter is not None  # the model requires startTimeFilter on open queries
+        type_filter = req.get("typeFilter") or {}
+        return ExecutionQuery(
+            domain_id=domain.id,
+            open=open,
+            oldest_ms=_ms(time_filter["oldestDate"]),
+            latest_ms=_ms(time_filter["latestDate"]) if "latestDate" in time_filter else None,
+            by_close_time=close is not None,
+            workflow_id=(req.get("executionFilter") or {}).get("workflowId"),
+            type_name=type_filter.get("name"),
+            type_version=type_filter.get("version") or None,
+            tag=(req.get("tagFilter") or {}).get("tag"),
+            close_status=(req.get("closeStatusFilter") or {}).get("status"),
+        )
+
+    async def _list(self, req: dict[str, Any], ctx: RequestContext, open: bool) -> dict[str, Any]:
+        query = await self._query(req, ctx, open)
+        now = self._clock.now_ms()
+        scope = "open" if open else "closed"
+        after = self._pager.position(req, scope, now)
+        limit = page_size(req)
+        rows = await self._store.list_executions(
+            query,
+            after=tuple(after) if after else None,
+            limit=limit + 1,
+            reverse=bool(req.get("reverseOrder")),
+        )
+        result: dict[str, Any] = {"executionInfos": [execution_info(r) for r in rows[:limit]]}
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            key = last.close_ms if query.by_close_time else last.start_ms
+            result["nextPageToken"] = self._pager.token(scope, [key, last.run_id], now)
+        return result
+
+    async def list_open(self, req: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
+        return await self._list(req, ctx, True)
+
+    async def list_closed(self, req: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
+        return await self._list(req, ctx, False)
+
+    async def count_open(self, req: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
+        query = await self._query(req, ctx, True)
+        return {"count": await self._store.count_executions(query), "truncated": False}
+
+    async def count_closed(self, req: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
+        query = await self._query(req, ctx, False)
+        return {"count": await self._store.count_executions(query), "truncated": False}
