@@ -16,22 +16,51 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--host", envvar="OPENSWF_HOST", default="127.0.0.1", show_default=True,
-              help="Interface to listen on.")
-@click.option("--port", envvar="OPENSWF_PORT", default=8466, show_default=True, type=int,
-              help="Port to listen on.")
-@click.option("--db", "db_url", envvar="OPENSWF_DB", default="sqlite:///openswf.db",
-              show_default=True, help="Database URL, e.g. sqlite:///path/to/file.db.")
-@click.option("--poll-timeout", envvar="OPENSWF_POLL_TIMEOUT", default=60.0, show_default=True,
-              type=click.FloatRange(min=0), help="Seconds a long poll is held before it answers empty.")
-@click.option("--log-level", default="info", show_default=True,
-              type=click.Choice(["debug", "info", "warning", "error"]))
+@click.option(
+    "--host",
+    envvar="OPENSWF_HOST",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on.",
+)
+@click.option(
+    "--port",
+    envvar="OPENSWF_PORT",
+    default=8466,
+    show_default=True,
+    type=int,
+    help="Port to listen on.",
+)
+@click.option(
+    "--db",
+    "db_url",
+    envvar="OPENSWF_DB",
+    default="sqlite:///openswf.db",
+    show_default=True,
+    help="Database URL, e.g. sqlite:///path/to/file.db.",
+)
+@click.option(
+    "--poll-timeout",
+    envvar="OPENSWF_POLL_TIMEOUT",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds a long poll is held before it answers empty.",
+)
+@click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["debug", "info", "warning", "error"]),
+)
 def server(host: str, port: int, db_url: str, poll_timeout: float, log_level: str) -> None:
     """Start the SWF server."""
     from openswf.server.run import serve
     from openswf.storage.urls import UnsupportedDatabase, store_from_url
 
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         store_from_url(db_url)  # fail fast, before uvicorn starts, on a URL we cannot use
     except UnsupportedDatabase as error:

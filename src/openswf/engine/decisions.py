@@ -22,9 +22,21 @@ CLOSE_DECISIONS = {
 # ScheduleActivityTask values resolved from the activity type: (decision attribute,
 # type default, cause when neither exists). The order is the order SWF reports them in.
 _ACTIVITY_TIMEOUTS = (
-    ("scheduleToStartTimeout", "defaultTaskScheduleToStartTimeout", "DEFAULT_SCHEDULE_TO_START_TIMEOUT_UNDEFINED"),
-    ("scheduleToCloseTimeout", "defaultTaskScheduleToCloseTimeout", "DEFAULT_SCHEDULE_TO_CLOSE_TIMEOUT_UNDEFINED"),
-    ("startToCloseTimeout", "defaultTaskStartToCloseTimeout", "DEFAULT_START_TO_CLOSE_TIMEOUT_UNDEFINED"),
+    (
+        "scheduleToStartTimeout",
+        "defaultTaskScheduleToStartTimeout",
+        "DEFAULT_SCHEDULE_TO_START_TIMEOUT_UNDEFINED",
+    ),
+    (
+        "scheduleToCloseTimeout",
+        "defaultTaskScheduleToCloseTimeout",
+        "DEFAULT_SCHEDULE_TO_CLOSE_TIMEOUT_UNDEFINED",
+    ),
+    (
+        "startToCloseTimeout",
+        "defaultTaskStartToCloseTimeout",
+        "DEFAULT_START_TO_CLOSE_TIMEOUT_UNDEFINED",
+    ),
     ("heartbeatTimeout", "defaultTaskHeartbeatTimeout", "DEFAULT_HEARTBEAT_TIMEOUT_UNDEFINED"),
 )
 
@@ -172,7 +184,9 @@ def _start_timer(batch: _Batch, attrs: dict[str, Any]) -> None:
     t = batch.t
     timer_id = attrs["timerId"]
     if timer_id in t.state.timers:
-        return batch.failed("StartTimerFailed", {"timerId": timer_id, "cause": "TIMER_ID_ALREADY_IN_USE"})
+        return batch.failed(
+            "StartTimerFailed", {"timerId": timer_id, "cause": "TIMER_ID_ALREADY_IN_USE"}
+        )
     if len(t.state.timers) >= t.limits.max_open_timers:
         return batch.failed(
             "StartTimerFailed", {"timerId": timer_id, "cause": "OPEN_TIMERS_LIMIT_EXCEEDED"}
@@ -256,7 +270,11 @@ def _external_unsupported(failed_type: str) -> Any:
 def _lambda_unsupported(batch: _Batch, attrs: dict[str, Any]) -> None:
     batch.failed(
         "ScheduleLambdaFunctionFailed",
-        {"id": attrs["id"], "name": attrs["name"], "cause": "LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION"},
+        {
+            "id": attrs["id"],
+            "name": attrs["name"],
+            "cause": "LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION",
+        },
     )
 
 
@@ -271,7 +289,9 @@ _APPLY: dict[str, Any] = {
     "CancelWorkflowExecution": _close("CancelWorkflowExecution"),
     "ContinueAsNewWorkflowExecution": _continue_as_new_unsupported,
     "StartChildWorkflowExecution": _start_child_unsupported,
-    "SignalExternalWorkflowExecution": _external_unsupported("SignalExternalWorkflowExecutionFailed"),
+    "SignalExternalWorkflowExecution": _external_unsupported(
+        "SignalExternalWorkflowExecutionFailed"
+    ),
     "RequestCancelExternalWorkflowExecution": _external_unsupported(
         "RequestCancelExternalWorkflowExecutionFailed"
     ),

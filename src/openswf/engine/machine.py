@@ -109,7 +109,9 @@ def _start_decision(t: Transition, cmd: c.StartDecisionTask) -> None:
     t.add("DecisionTaskStarted", attrs)
     t.effects.done_tasks.append(("decision", cmd.scheduled_event_id))
     t.effects.cleared_timers.append(f"decision:{cmd.scheduled_event_id}:SCHEDULE_TO_START")
-    t.set_timer(f"decision:{cmd.scheduled_event_id}:START_TO_CLOSE", decision.start_to_close_timeout)
+    t.set_timer(
+        f"decision:{cmd.scheduled_event_id}:START_TO_CLOSE", decision.start_to_close_timeout
+    )
 
 
 def _complete_decision(t: Transition, cmd: c.CompleteDecisionTask) -> None:
@@ -245,7 +247,9 @@ def _activity_timeout(t: Transition, scheduled: int, kind: str) -> None:
             return
         if t.now_ms < last + limit:
             # A heartbeat came in since the timer was set: wait for the new deadline.
-            t.set_timer(f"activity:{scheduled}:HEARTBEAT", activity.heartbeat_timeout, start_ms=last)
+            t.set_timer(
+                f"activity:{scheduled}:HEARTBEAT", activity.heartbeat_timeout, start_ms=last
+            )
             return
     attrs: dict[str, Any] = {
         "timeoutType": kind,

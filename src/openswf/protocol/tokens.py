@@ -54,7 +54,9 @@ class TaskToken:
 
 
 def encode_task_token(signer: TokenSigner, token: TaskToken) -> str:
-    return signer.encode([token.kind, token.run_id, token.scheduled_event_id, token.started_event_id])
+    return signer.encode(
+        [token.kind, token.run_id, token.scheduled_event_id, token.started_event_id]
+    )
 
 
 def decode_task_token(signer: TokenSigner, raw: str, kind: str) -> TaskToken:

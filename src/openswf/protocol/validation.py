@@ -11,8 +11,8 @@ answers the way SWF (coral) does:
 - ``null`` members count as absent and, like unknown members, are dropped from the result.
 
 Each operation's input shape is compiled once, lazily, into nested closures. A validator knows
-its path relative to the innermost list element at compile time, so the happy path never
-builds a path string: paths are only assembled when a problem is reported.
+its path relative to the innermost list element at compile time, so outside lists the happy
+path builds no path string: full paths are only assembled when a problem is reported.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ Validator = Callable[[Any, str, list[str]], Any]
 
 # A rule the model states only in documentation: returns coral-style constraint text when
 # the (already length-checked) string breaks it, else None.
-Rule = Callable[[str], "str | None"]
+Rule = Callable[[str], str | None]
 
 # --- rules documented outside the model (reference section 8.2) -------------------------
 

@@ -95,8 +95,7 @@ class ExecutionService:
             value = req.get(member) or config.get(default)
             if value is None:
                 raise faults.DefaultUndefinedFault(
-                    f"No value for {member}: none was given and the workflow type has no "
-                    f"{default}"
+                    f"No value for {member}: none was given and the workflow type has no {default}"
                 )
             resolved[member] = value
         limit = self._settings.max_open_executions_per_domain

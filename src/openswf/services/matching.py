@@ -163,9 +163,13 @@ class MatchingService:
     async def _claim(self, row: TaskRow, identity: str | None) -> Claim | None:
         command: c.Command
         if row.kind == "decision":
-            command = c.StartDecisionTask(scheduled_event_id=row.scheduled_event_id, identity=identity)
+            command = c.StartDecisionTask(
+                scheduled_event_id=row.scheduled_event_id, identity=identity
+            )
         else:
-            command = c.StartActivityTask(scheduled_event_id=row.scheduled_event_id, identity=identity)
+            command = c.StartActivityTask(
+                scheduled_event_id=row.scheduled_event_id, identity=identity
+            )
         try:
             outcome = await self._history.apply(row.run_id, command)
         except (StaleTask, UnknownResourceFault):

@@ -79,9 +79,7 @@ class RegistryService:
         if len(tags) > MAX_DOMAIN_TAGS:
             raise faults.TooManyTagsFault(f"A domain may have at most {MAX_DOMAIN_TAGS} tags")
         if await self._store.count_domains(ctx.region) >= self._settings.max_domains:
-            raise faults.LimitExceededFault(
-                f"Domain limit of {self._settings.max_domains} reached"
-            )
+            raise faults.LimitExceededFault(f"Domain limit of {self._settings.max_domains} reached")
         try:
             await self._store.insert_domain(
                 region=ctx.region,

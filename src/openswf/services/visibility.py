@@ -21,9 +21,7 @@ def _ms(value: float) -> int:
 
 
 class VisibilityService:
-    def __init__(
-        self, store: Store, clock: Clock, registry: RegistryService, pager: Pager
-    ) -> None:
+    def __init__(self, store: Store, clock: Clock, registry: RegistryService, pager: Pager) -> None:
         self._store = store
         self._clock = clock
         self._registry = registry

@@ -32,8 +32,14 @@ class Store(Protocol):
 
     # --- domains ---
     async def insert_domain(
-        self, *, region: str, name: str, description: str | None, retention_days: str,
-        created_ms: int, tags: list[tuple[str, str]],
+        self,
+        *,
+        region: str,
+        name: str,
+        description: str | None,
+        retention_days: str,
+        created_ms: int,
+        tags: list[tuple[str, str]],
     ) -> DomainRecord: ...
     async def get_domain(self, region: str, name: str) -> DomainRecord | None: ...
     async def list_domains(
@@ -51,12 +57,24 @@ class Store(Protocol):
         self, domain_id: int, kind: str, keys: list[tuple[str, str]]
     ) -> list[TypeRecord]: ...
     async def list_types(
-        self, domain_id: int, kind: str, status: str, *, name: str | None,
-        after: tuple[str, str] | None, limit: int, reverse: bool,
+        self,
+        domain_id: int,
+        kind: str,
+        status: str,
+        *,
+        name: str | None,
+        after: tuple[str, str] | None,
+        limit: int,
+        reverse: bool,
     ) -> list[TypeRecord]: ...
     async def count_types(self, domain_id: int, kind: str) -> int: ...
     async def set_type_status(
-        self, domain_id: int, kind: str, name: str, version: str, status: str,
+        self,
+        domain_id: int,
+        kind: str,
+        name: str,
+        version: str,
+        status: str,
         deprecated_ms: int | None,
     ) -> None: ...
     async def delete_type(self, domain_id: int, kind: str, name: str, version: str) -> None: ...

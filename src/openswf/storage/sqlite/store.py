@@ -90,8 +90,14 @@ class SqliteStore:
     # --- domains --------------------------------------------------------------------------
 
     async def insert_domain(
-        self, *, region: str, name: str, description: str | None, retention_days: str,
-        created_ms: int, tags: list[tuple[str, str]],
+        self,
+        *,
+        region: str,
+        name: str,
+        description: str | None,
+        retention_days: str,
+        created_ms: int,
+        tags: list[tuple[str, str]],
     ) -> DomainRecord:
         def job(conn: sqlite3.Connection) -> int:
             try:
@@ -107,8 +113,13 @@ class SqliteStore:
 
         domain_id = await self._writer.run(job)
         return DomainRecord(
-            id=domain_id, region=region, name=name, status="REGISTERED",
-            description=description, retention_days=retention_days, created_ms=created_ms,
+            id=domain_id,
+            region=region,
+            name=name,
+            status="REGISTERED",
+            description=description,
+            retention_days=retention_days,
+            created_ms=created_ms,
         )
 
     async def get_domain(self, region: str, name: str) -> DomainRecord | None:
@@ -140,8 +151,14 @@ class SqliteStore:
 
     async def insert_type(self, record: TypeRecord) -> None:
         params = (
-            record.domain_id, record.kind, record.name, record.version, record.status,
-            record.description, orjson.dumps(record.configuration).decode(), record.created_ms,
+            record.domain_id,
+            record.kind,
+            record.name,
+            record.version,
+            record.status,
+            record.description,
+            orjson.dumps(record.configuration).decode(),
+            record.created_ms,
             record.deprecated_ms,
         )
 
@@ -170,8 +187,15 @@ class SqliteStore:
         return found
 
     async def list_types(
-        self, domain_id: int, kind: str, status: str, *, name: str | None,
-        after: tuple[str, str] | None, limit: int, reverse: bool,
+        self,
+        domain_id: int,
+        kind: str,
+        status: str,
+        *,
+        name: str | None,
+        after: tuple[str, str] | None,
+        limit: int,
+        reverse: bool,
     ) -> list[TypeRecord]:
         if reverse:
             bound = after or ("\U0010ffff" * 2, "")
@@ -186,7 +210,12 @@ class SqliteStore:
         return int(self._scalar(Q["count_types"], domain_id, kind))
 
     async def set_type_status(
-        self, domain_id: int, kind: str, name: str, version: str, status: str,
+        self,
+        domain_id: int,
+        kind: str,
+        name: str,
+        version: str,
+        status: str,
         deprecated_ms: int | None,
     ) -> None:
         params = (status, deprecated_ms, domain_id, kind, name, version)
@@ -225,14 +254,21 @@ class SqliteStore:
 
     # --- task lists -----------------------------------------------------------------------
 
-    async def backlog(
-        self, domain_id: int, kind: str, task_list: str, limit: int
-    ) -> list[TaskRow]:
+    async def backlog(self, domain_id: int, kind: str, task_list: str, limit: int) -> list[TaskRow]:
         rows = self._read(Q["backlog"], domain_id, kind, task_list, limit)
-        return [TaskRow(
-            seq=r[0], domain_id=r[1], kind=r[2], task_list=r[3], priority=r[4], run_id=r[5],
-            scheduled_event_id=r[6], payload=r[7],
-        ) for r in rows]
+        return [
+            TaskRow(
+                seq=r[0],
+                domain_id=r[1],
+                kind=r[2],
+                task_list=r[3],
+                priority=r[4],
+                run_id=r[5],
+                scheduled_event_id=r[6],
+                payload=r[7],
+            )
+            for r in rows
+        ]
 
     async def count_tasks(self, domain_id: int, kind: str, task_list: str) -> int:
         return int(self._scalar(Q["count_tasks"], domain_id, kind, task_list))
@@ -274,7 +310,9 @@ def migrate(conn: sqlite3.Connection) -> None:
     steps = sqlfiles.migrations()
     latest = steps[-1][0]
     if current == 0 and not conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone():
-        conn.executescript("BEGIN;" + sqlfiles.read("schema.sql") + f";PRAGMA user_version = {latest};COMMIT;")
+        conn.executescript(
+            "BEGIN;" + sqlfiles.read("schema.sql") + f";PRAGMA user_version = {latest};COMMIT;"
+        )
         return
     for version, sql in steps:
         if version > current:
@@ -285,19 +323,42 @@ def _apply_commit(conn: sqlite3.Connection, commit: ExecutionCommit) -> list[Tas
     row = commit.row
     if commit.expected_version == 0:
         try:
-            conn.execute(Q["insert_execution"], (
-                row.run_id, row.domain_id, row.workflow_id, row.type_name, row.type_version,
-                row.start_ms, row.close_ms, row.close_status, int(row.is_open),
-                int(row.cancel_requested), row.parent_workflow_id, row.parent_run_id,
-                orjson.dumps(row.tags).decode(), row.version, row.state,
-            ))
+            conn.execute(
+                Q["insert_execution"],
+                (
+                    row.run_id,
+                    row.domain_id,
+                    row.workflow_id,
+                    row.type_name,
+                    row.type_version,
+                    row.start_ms,
+                    row.close_ms,
+                    row.close_status,
+                    int(row.is_open),
+                    int(row.cancel_requested),
+                    row.parent_workflow_id,
+                    row.parent_run_id,
+                    orjson.dumps(row.tags).decode(),
+                    row.version,
+                    row.state,
+                ),
+            )
         except sqlite3.IntegrityError as error:
             raise DuplicateOpenExecution(row.workflow_id) from error
     else:
-        cursor = conn.execute(Q["update_execution"], (
-            row.close_ms, row.close_status, int(row.is_open), int(row.cancel_requested),
-            row.version, row.state, row.run_id, commit.expected_version,
-        ))
+        cursor = conn.execute(
+            Q["update_execution"],
+            (
+                row.close_ms,
+                row.close_status,
+                int(row.is_open),
+                int(row.cancel_requested),
+                row.version,
+                row.state,
+                row.run_id,
+                commit.expected_version,
+            ),
+        )
         if cursor.rowcount != 1:
             raise VersionConflict(row.run_id)
     conn.executemany(Q["insert_event"], [(row.run_id, eid, body) for eid, body in commit.events])
@@ -313,36 +374,73 @@ def _apply_commit(conn: sqlite3.Connection, commit: ExecutionCommit) -> list[Tas
         conn.execute(Q["upsert_timer"], (row.run_id, key, due_ms))
     created = []
     for task in commit.new_tasks:
-        cursor = conn.execute(Q["insert_task"], (
-            row.domain_id, task.kind, task.task_list, task.priority, row.run_id,
-            task.scheduled_event_id, task.payload,
-        ))
-        created.append(TaskRow(
-            seq=int(cursor.lastrowid or 0), domain_id=row.domain_id, kind=task.kind,
-            task_list=task.task_list, priority=task.priority, run_id=row.run_id,
-            scheduled_event_id=task.scheduled_event_id, payload=task.payload,
-        ))
+        cursor = conn.execute(
+            Q["insert_task"],
+            (
+                row.domain_id,
+                task.kind,
+                task.task_list,
+                task.priority,
+                row.run_id,
+                task.scheduled_event_id,
+                task.payload,
+            ),
+        )
+        created.append(
+            TaskRow(
+                seq=int(cursor.lastrowid or 0),
+                domain_id=row.domain_id,
+                kind=task.kind,
+                task_list=task.task_list,
+                priority=task.priority,
+                run_id=row.run_id,
+                scheduled_event_id=task.scheduled_event_id,
+                payload=task.payload,
+            )
+        )
     return created
 
 
 def _domain(r: Any) -> DomainRecord:
     return DomainRecord(
-        id=r[0], region=r[1], name=r[2], status=r[3], description=r[4], retention_days=r[5],
+        id=r[0],
+        region=r[1],
+        name=r[2],
+        status=r[3],
+        description=r[4],
+        retention_days=r[5],
         created_ms=r[6],
     )
 
 
 def _type(r: Any) -> TypeRecord:
     return TypeRecord(
-        domain_id=r[0], kind=r[1], name=r[2], version=r[3], status=r[4], description=r[5],
-        configuration=orjson.loads(r[6]), created_ms=r[7], deprecated_ms=r[8],
+        domain_id=r[0],
+        kind=r[1],
+        name=r[2],
+        version=r[3],
+        status=r[4],
+        description=r[5],
+        configuration=orjson.loads(r[6]),
+        created_ms=r[7],
+        deprecated_ms=r[8],
     )
 
 
 def _execution(r: Any) -> ExecutionRow:
     return ExecutionRow(
-        run_id=r[0], domain_id=r[1], workflow_id=r[2], type_name=r[3], type_version=r[4],
-        start_ms=r[5], close_ms=r[6], close_status=r[7], cancel_requested=bool(r[8]),
-        parent_workflow_id=r[9], parent_run_id=r[10], tags=orjson.loads(r[11]), version=r[12],
+        run_id=r[0],
+        domain_id=r[1],
+        workflow_id=r[2],
+        type_name=r[3],
+        type_version=r[4],
+        start_ms=r[5],
+        close_ms=r[6],
+        close_status=r[7],
+        cancel_requested=bool(r[8]),
+        parent_workflow_id=r[9],
+        parent_run_id=r[10],
+        tags=orjson.loads(r[11]),
+        version=r[12],
         state=r[13],
     )
