@@ -165,6 +165,25 @@ def make_server(target: str, tmpdir: Path, poll_timeout: float | None) -> Server
     return Server("openswf", argv, port, log_path, lambda p: http_status(p, "/healthz") == 200)
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) used so far by every process in a process group (Linux).
+
+    The server's own CPU per workflow is what the server costs, whatever the clients cost:
+    on a small machine the boto3 clients, not the server, can be what limits throughput.
+    """
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        if int(fields[2]) == pgid:  # fields[2] is pgrp
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def run_chain(endpoint: str, workflows: int, args: argparse.Namespace) -> dict[str, Any]:
     argv = [
         sys.executable,
@@ -215,8 +234,13 @@ def run_target(
         file=sys.stderr,
         flush=True,
     )
+    assert made.proc is not None
+    cpu_before = group_cpu_seconds(made.proc.pid)
     try:
         data = run_chain(made.endpoint, workflows, args)
+        server_cpu = group_cpu_seconds(made.proc.pid) - cpu_before
+        data["server_cpu_s"] = server_cpu
+        data["server_cpu_ms_per_workflow"] = 1000 * server_cpu / workflows
     except subprocess.TimeoutExpired:
         data = {"ok": False, "error": "swf_chain.py did not finish"}
     finally:
@@ -245,7 +269,7 @@ def fmt(value: Any, spec: str = ".2f") -> str:
 def print_table(outcomes: list[Outcome]) -> None:
     header = (
         f"{'target':<9} {'status':<8} {'N':>6} {'workflows/s':>12} {'activities/s':>13} "
-        f"{'wall s':>8} {'p50 s':>7} {'p99 s':>7}"
+        f"{'wall s':>8} {'p50 s':>7} {'p99 s':>7} {'server CPU ms/wf':>17}"
     )
     print(header)
     print("-" * len(header))
@@ -255,7 +279,7 @@ def print_table(outcomes: list[Outcome]) -> None:
             f"{o.target:<9} {o.status:<8} {o.workflows or '-':>6} "
             f"{fmt(d.get('workflows_per_s')):>12} {fmt(d.get('activities_per_s')):>13} "
             f"{fmt(d.get('wall_s')):>8} {fmt(d.get('latency_p50_s')):>7} "
-            f"{fmt(d.get('latency_p99_s')):>7}"
+            f"{fmt(d.get('latency_p99_s')):>7} {fmt(d.get('server_cpu_ms_per_workflow')):>17}"
         )
     for o in outcomes:
         if o.note:
@@ -266,6 +290,10 @@ def print_table(outcomes: list[Outcome]) -> None:
         for key in ("workflows_per_s", "activities_per_s"):
             ratio = oswf.data[key] / moto.data[key] if moto.data.get(key) else None
             print(f"ratio openswf/moto {key.replace('_per_s', '/s'):<13} {fmt(ratio)}x")
+        key = "server_cpu_ms_per_workflow"
+        if oswf.data.get(key) and moto.data.get(key):
+            ratio = moto.data[key] / oswf.data[key]
+            print(f"server CPU per workflow: openswf uses 1/{fmt(ratio)} of moto's")
     else:
         print("ratio openswf/moto: n/a (needs both targets ok)")
 

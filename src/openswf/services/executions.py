@@ -3,6 +3,7 @@ request cancel, terminate."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -73,6 +74,18 @@ class ExecutionService:
         self._registry = registry
         self._history = history
         self._pager = pager
+        # Open executions per domain, for the quota check: counting on every start would
+        # cost a scan of the open index, and SWF's own quota is approximate ("may trip
+        # earlier"), so a count at most a second old, plus this server's starts, will do.
+        self._open_counts: dict[int, tuple[int, float]] = {}
+
+    async def _open_count(self, domain_id: int) -> int:
+        cached = self._open_counts.get(domain_id)
+        if cached is not None and time.monotonic() - cached[1] < 1.0:
+            return cached[0]
+        count = await self._store.count_open_executions(domain_id)
+        self._open_counts[domain_id] = (count, time.monotonic())
+        return count
 
     async def find(
         self, domain: DomainRecord, workflow_id: str, run_id: str | None
@@ -99,7 +112,8 @@ class ExecutionService:
                 )
             resolved[member] = value
         limit = self._settings.max_open_executions_per_domain
-        if await self._store.count_open_executions(domain.id) >= limit:
+        open_count = await self._open_count(domain.id)
+        if open_count >= limit:
             raise faults.LimitExceededFault(f"Open execution limit of {limit} reached")
         command = c.StartExecution(
             workflow_id=req["workflowId"],
@@ -115,6 +129,7 @@ class ExecutionService:
             input=req.get("input"),
         )
         await self._history.start(domain.id, command)
+        self._open_counts[domain.id] = (open_count + 1, self._open_counts[domain.id][1])
         return {"runId": command.run_id}
 
     async def describe(self, req: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from openswf.protocol import faults
@@ -54,15 +55,29 @@ class RegistryService:
         self._clock = clock
         self._settings = settings
         self._pager = pager
+        # Domains are read on every request and change rarely. With a store of its own the
+        # cache is exact (every change goes through here); with a shared store other
+        # servers may deprecate a domain, so entries expire.
+        self._domains: dict[tuple[str, str], tuple[DomainRecord, float]] = {}
+        self._domain_ttl_s = 2.0 if store.shared else float("inf")
 
     def arn(self, domain: DomainRecord) -> str:
         return f"arn:aws:swf:{domain.region}:{self._settings.account_id}:/domain/{domain.name}"
 
     async def domain(self, ctx: RequestContext, name: str) -> DomainRecord:
+        key = (ctx.region, name)
+        cached = self._domains.get(key)
+        if cached is not None and time.monotonic() - cached[1] < self._domain_ttl_s:
+            return cached[0]
         domain = await self._store.get_domain(ctx.region, name)
         if domain is None:
             raise faults.UnknownResourceFault(f"Unknown domain: {name}")
+        self._domains[key] = (domain, time.monotonic())
         return domain
+
+    async def _set_domain_status(self, domain: DomainRecord, status: str) -> None:
+        await self._store.set_domain_status(domain.id, status, self._clock.now_ms())
+        self._domains.pop((domain.region, domain.name), None)
 
     async def type(self, domain: DomainRecord, kind: str, ref: dict[str, str]) -> TypeRecord:
         record = await self._store.get_type(domain.id, kind, ref["name"], ref["version"])
@@ -124,13 +139,13 @@ class RegistryService:
         domain = await self.domain(ctx, req["name"])
         if domain.status == "DEPRECATED":
             raise faults.DomainDeprecatedFault(domain.name)
-        await self._store.set_domain_status(domain.id, "DEPRECATED", self._clock.now_ms())
+        await self._set_domain_status(domain, "DEPRECATED")
 
     async def undeprecate_domain(self, req: dict[str, Any], ctx: RequestContext) -> None:
         domain = await self.domain(ctx, req["name"])
         if domain.status == "REGISTERED":
             raise faults.DomainAlreadyExistsFault(domain.name)
-        await self._store.set_domain_status(domain.id, "REGISTERED", self._clock.now_ms())
+        await self._set_domain_status(domain, "REGISTERED")
 
     # --- types ----------------------------------------------------------------------------
 
