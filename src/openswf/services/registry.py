@@ -147,6 +147,38 @@ class RegistryService:
             raise faults.DomainAlreadyExistsFault(domain.name)
         await self._set_domain_status(domain, "REGISTERED")
 
+    # --- resource tags (domains are the only taggable resource) ---------------------------
+
+    async def _domain_of_arn(self, ctx: RequestContext, arn: str) -> DomainRecord:
+        prefix, sep, name = arn.partition(":/domain/")
+        parts = prefix.split(":")
+        if (
+            not sep
+            or len(parts) != 5
+            or parts[:3] != ["arn", "aws", "swf"]
+            or parts[4] != self._settings.account_id
+        ):
+            raise faults.UnknownResourceFault(f"Unknown resource: {arn}")
+        domain = await self._store.get_domain(parts[3], name)
+        if domain is None:
+            raise faults.UnknownResourceFault(f"Unknown resource: {arn}")
+        return domain
+
+    async def tag_resource(self, req: dict[str, Any], ctx: RequestContext) -> None:
+        domain = await self._domain_of_arn(ctx, req["resourceArn"])
+        tags = [(tag["key"], tag.get("value", "")) for tag in req["tags"]]
+        if not await self._store.tag_domain(domain.id, tags, MAX_DOMAIN_TAGS):
+            raise faults.TooManyTagsFault(f"A domain may have at most {MAX_DOMAIN_TAGS} tags")
+
+    async def untag_resource(self, req: dict[str, Any], ctx: RequestContext) -> None:
+        domain = await self._domain_of_arn(ctx, req["resourceArn"])
+        await self._store.untag_domain(domain.id, list(req["tagKeys"]))
+
+    async def list_tags(self, req: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
+        domain = await self._domain_of_arn(ctx, req["resourceArn"])
+        tags = await self._store.list_domain_tags(domain.id)
+        return {"tags": [{"key": key, "value": value} for key, value in tags]}
+
     # --- types ----------------------------------------------------------------------------
 
     async def register_type(self, kind: str, req: dict[str, Any], ctx: RequestContext) -> None:

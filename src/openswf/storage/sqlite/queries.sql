@@ -145,3 +145,9 @@ SELECT run_id, key, due_ms FROM timers WHERE due_ms <= ? ORDER BY due_ms LIMIT ?
 
 -- name: next_timer_due
 SELECT min(due_ms) FROM timers;
+
+-- name: list_domain_tags
+SELECT key, value FROM domain_tags WHERE domain_id = ? ORDER BY key;
+
+-- name: delete_domain_tag
+DELETE FROM domain_tags WHERE domain_id = ? AND key = ?;

@@ -147,6 +147,26 @@ class SqliteStore:
 
         await self._writer.run(job)
 
+    async def list_domain_tags(self, domain_id: int) -> list[tuple[str, str]]:
+        return [(row[0], row[1]) for row in self._read(Q["list_domain_tags"], domain_id)]
+
+    async def tag_domain(self, domain_id: int, tags: list[tuple[str, str]], limit: int) -> bool:
+        def job(conn: sqlite3.Connection) -> bool:
+            existing = {row[0] for row in conn.execute(Q["list_domain_tags"], (domain_id,))}
+            if len(existing | {key for key, _ in tags}) > limit:
+                return False
+            for key, value in tags:
+                conn.execute(Q["insert_domain_tag"], (domain_id, key, value))
+            return True
+
+        return bool(await self._writer.run(job))
+
+    async def untag_domain(self, domain_id: int, keys: list[str]) -> None:
+        def job(conn: sqlite3.Connection) -> None:
+            conn.executemany(Q["delete_domain_tag"], [(domain_id, key) for key in keys])
+
+        await self._writer.run(job)
+
     # --- types ----------------------------------------------------------------------------
 
     async def insert_type(self, record: TypeRecord) -> None:
