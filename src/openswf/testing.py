@@ -3,8 +3,10 @@
     with LocalServer() as server:
         swf = boto3.client("swf", endpoint_url=server.endpoint, region_name="us-east-1", ...)
 
-The server runs uvicorn on a background thread with its own event loop. Pass a
-``ManualClock`` (created on that loop by ``LocalServer.manual_clock()``) to move time by hand.
+The server runs uvicorn on a background thread with its own event loop. With
+``LocalServer(clock=ManualClock())`` time moves only when the test says so:
+``server.advance(3600)`` moves the clock an hour and fires every timer and timeout that fell
+due, before it returns.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 import uvicorn
 
 from openswf.server.app import OpenSwfApp, create_app
-from openswf.services.clock import Clock
+from openswf.services.clock import Clock, ManualClock
 from openswf.services.settings import Settings
 
 
@@ -99,6 +101,14 @@ class LocalServer:
             return result
 
         return asyncio.run_coroutine_threadsafe(run(), loop).result(30)
+
+    def advance(self, seconds: float) -> int:
+        """Move a manual clock and fire what fell due; returns how many timer rows fired."""
+        clock = self.app.service.clock
+        if not isinstance(clock, ManualClock):
+            raise TypeError("advance() needs LocalServer(clock=ManualClock())")
+        self.call(clock.advance, seconds)
+        return int(self.call(self.app.service.fire_due_timers))
 
     def __enter__(self) -> LocalServer:
         return self.start()

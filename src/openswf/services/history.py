@@ -34,6 +34,12 @@ from openswf.storage.records import (
 MAX_ATTEMPTS = 8
 
 
+def changes_anything(outcome: Outcome, command: c.Command) -> bool:
+    """Whether a transition must be written: new events, a re-armed timer (a heartbeat
+    timeout that found a newer heartbeat), or a heartbeat (kept in the state, not history)."""
+    return bool(outcome.events or outcome.effects.timers) or isinstance(command, c.RecordHeartbeat)
+
+
 class HistoryService:
     def __init__(
         self,
@@ -90,8 +96,8 @@ class HistoryService:
                 outcome = handle(
                     decode_state(row.state), command, self._clock.now_ms(), self._limits
                 )
-                if not outcome.events and not isinstance(command, c.RecordHeartbeat):
-                    return outcome  # nothing happened: nothing to write
+                if not changes_anything(outcome, command):
+                    return outcome
                 state = outcome.state
                 new_row = replace(
                     row,

@@ -107,6 +107,15 @@ class SwfService:
             )
         timers.start()
 
+    async def fire_due_timers(self) -> int:
+        """Fire every timer due now, until none is left (tests on a manual clock use this to
+        make a time jump take effect before they look)."""
+        assert self._timers is not None, "service is not started"
+        total = 0
+        while fired := await self._timers.fire_due():
+            total += fired
+        return total
+
     def stop_polls(self) -> None:
         """Answer every waiting long poll now (the first step of a clean shutdown)."""
         if self.matching is not None:

@@ -13,7 +13,7 @@ import logging
 from openswf.engine import commands as c
 from openswf.protocol.faults import UnknownResourceFault
 from openswf.services.clock import Clock
-from openswf.services.history import HistoryService
+from openswf.services.history import HistoryService, changes_anything
 from openswf.storage.base import Store
 from openswf.storage.records import StoreConflict, TimerRow
 
@@ -89,5 +89,6 @@ class TimerService:
             outcome = None
         except StoreConflict:
             return  # contended: the row stays and fires on the next pass
-        if outcome is None or not outcome.events:
+        if outcome is None or not changes_anything(outcome, c.FireTimer(key=row.key)):
+            # Nothing was committed (the timer was stale), so nothing deleted the row.
             await self._store.delete_timer(row.run_id, row.key, row.due_ms)

@@ -51,6 +51,7 @@ class Store(Protocol):
     async def tag_domain(self, domain_id: int, tags: list[tuple[str, str]], limit: int) -> bool:
         """Add or replace tags; returns ``False`` (and changes nothing) past ``limit`` tags."""
         ...
+
     async def untag_domain(self, domain_id: int, keys: list[str]) -> None: ...
 
     # --- types ---
