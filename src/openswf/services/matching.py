@@ -11,6 +11,7 @@ whether its connection is still there before it claims anything.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -148,9 +149,9 @@ class MatchingService:
                 await asyncio.wait_for(waiter, wait_s)
             except TimeoutError:
                 reread = True  # the guarantee: look at the store itself now and then
-            finally:
-                if not waiter.done():
-                    waiter.cancel()
+                # Unwoken waiters leave the queue, or idle polls would grow it forever.
+                with contextlib.suppress(ValueError):
+                    queue.waiters.remove(waiter)
         return None
 
     async def _read_backlog(self, queue: _TaskQueue, key: QueueKey) -> None:
