@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import click
 
 from openswf.services.settings import Settings
+from openswf.storage.base import Store
 
 
 @click.group()
@@ -62,10 +64,21 @@ def server(host: str, port: int, db_url: str, poll_timeout: float, log_level: st
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
-        store_from_url(db_url)  # fail fast, before uvicorn starts, on a URL we cannot use
+        store = store_from_url(db_url)
     except UnsupportedDatabase as error:
         raise click.BadParameter(str(error), param_hint="--db") from error
+    try:
+        # Open (create or migrate) the database once before uvicorn starts, so a file we
+        # cannot use is one clear line, not a traceback from inside the ASGI lifespan.
+        asyncio.run(_probe(store))
+    except Exception as error:
+        raise click.ClickException(f"cannot open database {db_url}: {error}") from error
     serve(host, port, db_url, Settings(poll_timeout_s=poll_timeout), log_level=log_level)
+
+
+async def _probe(store: Store) -> None:
+    await store.open()
+    await store.close()
 
 
 if __name__ == "__main__":

@@ -72,6 +72,8 @@ def complete_decision_task(t: Transition, cmd: CompleteDecisionTask) -> None:
     completed = t.add("DecisionTaskCompleted", attrs)
     batch = _Batch(t, cmd, completed.event_id)
     for decision in cmd.decisions:
+        if t.state.next_event_id >= t.limits.max_history_events:
+            return  # the history is full: the transition ends by terminating the run
         decision_type = decision["decisionType"]
         member = decision_type[0].lower() + decision_type[1:] + "DecisionAttributes"
         _APPLY[decision_type](batch, decision.get(member, {}))
@@ -224,8 +226,6 @@ def _close(decision_type: str) -> Any:
     def apply(batch: _Batch, attrs: dict[str, Any]) -> None:
         if batch.unhandled:
             return batch.failed(failed_type, {"cause": "UNHANDLED_DECISION"})
-        if decision_type == "CancelWorkflowExecution" and not batch.t.state.cancel_requested:
-            return batch.failed(failed_type, {"cause": "OPERATION_NOT_PERMITTED"})
         event_attrs = {k: attrs[k] for k in ("result", "reason", "details") if k in attrs}
         event_attrs["decisionTaskCompletedEventId"] = batch.completed_event_id
         batch.t.add(event_type, event_attrs)

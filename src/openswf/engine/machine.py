@@ -11,6 +11,7 @@ from typing import Any
 
 from openswf.engine import commands as c
 from openswf.engine.decisions import complete_decision_task
+from openswf.engine.effects import TimerSpec
 from openswf.engine.state import ActivityState, ExecutionState, Heartbeat
 from openswf.engine.transition import Outcome, StaleTask, Transition, duration_ms
 from openswf.protocol.faults import UnknownResourceFault
@@ -120,6 +121,7 @@ def _complete_decision(t: Transition, cmd: c.CompleteDecisionTask) -> None:
         not t.state.is_open
         or decision is None
         or decision.scheduled_event_id != cmd.scheduled_event_id
+        or not decision.started_event_id
         or decision.started_event_id != cmd.started_event_id
     ):
         raise UnknownResourceFault("Unknown decision task")
@@ -195,32 +197,58 @@ def _fire_timer(t: Transition, cmd: c.FireTimer) -> None:
     t.effects.cleared_timers.append(cmd.key)
     scope, _, rest = cmd.key.partition(":")
     if scope == "workflow":
-        timeout = duration_ms(state.execution_start_to_close_timeout)
-        if timeout is not None and t.now_ms >= state.start_ms + timeout:
-            t.add(
-                "WorkflowExecutionTimedOut",
-                {"timeoutType": "START_TO_CLOSE", "childPolicy": state.child_policy},
-            )
+        _workflow_timeout(t, cmd.key)
     elif scope == "decision":
         scheduled, _, kind = rest.partition(":")
-        _decision_timeout(t, int(scheduled), kind)
+        _decision_timeout(t, cmd.key, int(scheduled), kind)
     elif scope == "activity":
         scheduled, _, kind = rest.partition(":")
-        _activity_timeout(t, int(scheduled), kind)
+        _activity_timeout(t, cmd.key, int(scheduled), kind)
     elif scope == "timer":
         timer = state.timers.get(rest)
-        if timer is not None and t.now_ms >= timer.fire_ms:
+        if timer is not None and _due(t, cmd.key, timer.fire_ms):
             t.add("TimerFired", {"timerId": rest, "startedEventId": timer.started_event_id})
             t.request_decision()
 
 
-def _decision_timeout(t: Transition, scheduled: int, kind: str) -> None:
+def _due(t: Transition, key: str, deadline_ms: int | None) -> bool:
+    """Whether a deadline has passed. A row that fired early (a clock ahead of the one that
+    armed it) is re-armed for the deadline the state says, so it is never lost."""
+    if deadline_ms is None:
+        return False
+    if t.now_ms >= deadline_ms:
+        return True
+    t.effects.timers.append(TimerSpec(key=key, due_ms=deadline_ms))
+    return False
+
+
+def _deadline(start_ms: int, duration: str) -> int | None:
+    limit = duration_ms(duration)
+    return None if limit is None else start_ms + limit
+
+
+def _workflow_timeout(t: Transition, key: str) -> None:
+    state = t.state
+    if _due(t, key, _deadline(state.start_ms, state.execution_start_to_close_timeout)):
+        t.add(
+            "WorkflowExecutionTimedOut",
+            {"timeoutType": "START_TO_CLOSE", "childPolicy": state.child_policy},
+        )
+
+
+def _decision_timeout(t: Transition, key: str, scheduled: int, kind: str) -> None:
     decision = t.state.decision
     if decision is None or decision.scheduled_event_id != scheduled:
         return
     started = decision.started_event_id
     if (kind == "START_TO_CLOSE") != bool(started):
         return  # the task moved on: a schedule-to-start timer after the start, or the reverse
+    if started:
+        deadline = _deadline(decision.started_ms, decision.start_to_close_timeout)
+    else:
+        deadline = _deadline(decision.scheduled_ms, decision.schedule_to_start_timeout)
+    if not _due(t, key, deadline):
+        return
     if not started:
         t.effects.done_tasks.append(("decision", scheduled))
     t.add(
@@ -230,7 +258,21 @@ def _decision_timeout(t: Transition, scheduled: int, kind: str) -> None:
     t.schedule_decision()
 
 
-def _activity_timeout(t: Transition, scheduled: int, kind: str) -> None:
+def _activity_deadline(
+    activity: ActivityState, heartbeat: Heartbeat | None, kind: str
+) -> int | None:
+    if kind == "SCHEDULE_TO_START":
+        return _deadline(activity.scheduled_ms, activity.schedule_to_start_timeout)
+    if kind == "SCHEDULE_TO_CLOSE":
+        return _deadline(activity.scheduled_ms, activity.schedule_to_close_timeout)
+    if kind == "START_TO_CLOSE":
+        return _deadline(activity.started_ms, activity.start_to_close_timeout)
+    # HEARTBEAT: measured from the last heartbeat, or from the start before the first one.
+    last = heartbeat.at_ms if heartbeat else activity.started_ms
+    return _deadline(last, activity.heartbeat_timeout)
+
+
+def _activity_timeout(t: Transition, key: str, scheduled: int, kind: str) -> None:
     activity = t.state.activities.get(scheduled)
     if activity is None:
         return
@@ -240,17 +282,8 @@ def _activity_timeout(t: Transition, scheduled: int, kind: str) -> None:
     if kind in ("START_TO_CLOSE", "HEARTBEAT") and not started:
         return
     heartbeat = t.state.heartbeats.get(scheduled)
-    if kind == "HEARTBEAT":
-        limit = duration_ms(activity.heartbeat_timeout)
-        last = heartbeat.at_ms if heartbeat else activity.started_ms
-        if limit is None:
-            return
-        if t.now_ms < last + limit:
-            # A heartbeat came in since the timer was set: wait for the new deadline.
-            t.set_timer(
-                f"activity:{scheduled}:HEARTBEAT", activity.heartbeat_timeout, start_ms=last
-            )
-            return
+    if not _due(t, key, _activity_deadline(activity, heartbeat, kind)):
+        return
     attrs: dict[str, Any] = {
         "timeoutType": kind,
         "scheduledEventId": scheduled,

@@ -20,7 +20,9 @@ class DecisionTaskState:
     task_list: str
     start_to_close_timeout: str
     schedule_to_start_timeout: str = "NONE"
+    scheduled_ms: int = 0
     started_event_id: int = 0
+    started_ms: int = 0
 
 
 @dataclass(kw_only=True)
@@ -156,6 +158,7 @@ def _decision_scheduled(state: ExecutionState, event: HistoryEvent, attrs: dict[
         task_list=attrs["taskList"]["name"],
         start_to_close_timeout=attrs.get("startToCloseTimeout", "NONE"),
         schedule_to_start_timeout=attrs.get("scheduleToStartTimeout", "NONE"),
+        scheduled_ms=event.timestamp_ms,
     )
     state.decision_needed = False
 
@@ -163,6 +166,7 @@ def _decision_scheduled(state: ExecutionState, event: HistoryEvent, attrs: dict[
 def _decision_started(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) -> None:
     assert state.decision is not None
     state.decision.started_event_id = event.event_id
+    state.decision.started_ms = event.timestamp_ms
 
 
 def _decision_completed(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) -> None:

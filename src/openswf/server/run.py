@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
@@ -21,6 +25,22 @@ class _Server(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, on_exit: Any) -> None:
         super().__init__(config)
         self._on_exit = on_exit
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Stop on SIGINT/SIGTERM and exit 0. uvicorn re-raises the signal after its graceful
+        shutdown, which makes a clean, requested stop look like a crash (exit -15, or
+        click's "Aborted!"); openswf treats the stop as the normal end of the process."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        stop_signals = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in stop_signals}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     async def serve(self, sockets: Any = None) -> None:
         self._loop = asyncio.get_running_loop()

@@ -61,6 +61,11 @@ class Claim:
     row: TaskRow
     outcome: Outcome
 
+    @property
+    def started_event_id(self) -> int:
+        """The id of the *TaskStarted event the claim appended."""
+        return self.outcome.events[0].event_id
+
 
 class MatchingService:
     def __init__(
@@ -179,6 +184,8 @@ class MatchingService:
             return None
         except StoreConflict:
             return None  # another server kept winning the run: leave the task to it
+        if outcome.effects.closed:
+            return None  # the claim filled the history and the run was terminated
         return Claim(row=row, outcome=outcome)
 
     def pending_in_memory(self, key: QueueKey) -> int:

@@ -65,7 +65,7 @@ class TaskService:
         if claim is None:
             return self._empty({"previousStartedEventId": 0, "startedEventId": 0})
         state = claim.outcome.state
-        started = claim.outcome.events[-1].event_id
+        started = claim.started_event_id
         token = TaskToken(
             kind="d",
             run_id=state.run_id,
@@ -172,7 +172,7 @@ class TaskService:
         if claim is None:
             return self._empty({"startedEventId": 0})
         state: ExecutionState = claim.outcome.state
-        started = claim.outcome.events[-1].event_id
+        started = claim.started_event_id
         token = TaskToken(
             kind="a",
             run_id=state.run_id,

@@ -23,7 +23,13 @@ def store_from_url(url: str) -> Store:
             raise UnsupportedDatabase(f"no database file in {url!r}")
         from openswf.storage.sqlite.store import SqliteStore
 
-        return SqliteStore(path, synchronous=options.get("synchronous", "full"))
+        unknown = set(options) - {"synchronous"}
+        if unknown:
+            raise UnsupportedDatabase(f"unknown SQLite option(s) {sorted(unknown)} in {url!r}")
+        try:
+            return SqliteStore(path, synchronous=options.get("synchronous", "full"))
+        except ValueError as error:
+            raise UnsupportedDatabase(f"{error} (in {url!r})") from error
     if scheme in ("postgres", "postgresql"):
         raise UnsupportedDatabase("PostgreSQL support is not built yet; use sqlite:///PATH")
     raise UnsupportedDatabase(f"unsupported database URL {url!r}: use sqlite:///PATH")

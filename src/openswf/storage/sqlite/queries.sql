@@ -50,17 +50,17 @@ FROM types WHERE domain_id = ? AND kind = ? AND name = ? AND version = ?;
 SELECT domain_id, kind, name, version, status, description, configuration, created_ms,
        deprecated_ms
 FROM types
-WHERE domain_id = ? AND kind = ? AND status = ? AND (?5 IS NULL OR name = ?5)
-  AND (name, version) > (?, ?)
-ORDER BY name, version LIMIT ?;
+WHERE domain_id = ?1 AND kind = ?2 AND status = ?3 AND (?4 IS NULL OR name = ?4)
+  AND (name, version) > (?5, ?6)
+ORDER BY name, version LIMIT ?7;
 
 -- name: list_types_reverse
 SELECT domain_id, kind, name, version, status, description, configuration, created_ms,
        deprecated_ms
 FROM types
-WHERE domain_id = ? AND kind = ? AND status = ? AND (?5 IS NULL OR name = ?5)
-  AND (name, version) < (?, ?)
-ORDER BY name DESC, version DESC LIMIT ?;
+WHERE domain_id = ?1 AND kind = ?2 AND status = ?3 AND (?4 IS NULL OR name = ?4)
+  AND (name, version) < (?5, ?6)
+ORDER BY name DESC, version DESC LIMIT ?7;
 
 -- name: count_types
 SELECT count(*) FROM types WHERE domain_id = ? AND kind = ?;
