@@ -6,7 +6,7 @@
 The server runs uvicorn on a background thread with its own event loop. With
 ``LocalServer(clock=ManualClock())`` time moves only when the test says so:
 ``server.advance(3600)`` moves the clock an hour and fires every timer and timeout that fell
-due, before it returns.
+due (and purges the closed executions whose domain retention ran out), before it returns.
 """
 
 from __future__ import annotations
@@ -103,12 +103,15 @@ class LocalServer:
         return asyncio.run_coroutine_threadsafe(run(), loop).result(30)
 
     def advance(self, seconds: float) -> int:
-        """Move a manual clock and fire what fell due; returns how many timer rows fired."""
+        """Move a manual clock, fire what fell due and purge the closed executions whose
+        retention ran out; returns how many timer rows fired."""
         clock = self.app.service.clock
         if not isinstance(clock, ManualClock):
             raise TypeError("advance() needs LocalServer(clock=ManualClock())")
         self.call(clock.advance, seconds)
-        return int(self.call(self.app.service.fire_due_timers))
+        fired = int(self.call(self.app.service.fire_due_timers))
+        self.call(self.app.service.sweep_retention)
+        return fired
 
     def __enter__(self) -> LocalServer:
         return self.start()

@@ -19,10 +19,20 @@ class ActivityTypeInfo:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class WorkflowTypeInfo:
+    """What the engine needs of a registered workflow type to start a run of it."""
+
+    status: str
+    configuration: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Limits:
     max_history_events: int = 25_000
     max_open_activities: int = 1_000
     max_open_timers: int = 1_000
+    max_open_children: int = 1_000
+    max_open_lambdas: int = 1_000
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -38,6 +48,9 @@ class StartExecution:
     lambda_role: str | None = None
     tag_list: list[str] = field(default_factory=list)
     input: str | None = None
+    parent: dict[str, str] | None = None  # the parent's execution, for a child
+    parent_initiated_event_id: int = 0
+    continued_execution_run_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -55,6 +68,9 @@ class CompleteDecisionTask:
     task_list: str | None = None
     task_list_schedule_to_start_timeout: str | None = None
     activity_types: dict[tuple[str, str], ActivityTypeInfo] = field(default_factory=dict)
+    workflow_types: dict[tuple[str, str], WorkflowTypeInfo] = field(default_factory=dict)
+    # The runId a ContinueAsNewWorkflowExecution decision gives the new run.
+    new_run_id: str = ""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -86,11 +102,65 @@ class RecordHeartbeat:
 class SignalExecution:
     signal_name: str
     input: str | None = None
+    # Set when another execution's SignalExternalWorkflowExecution decision sent it.
+    external: dict[str, str] | None = None
+    external_initiated_event_id: int = 0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RequestCancelExecution:
-    pass
+    external: dict[str, str] | None = None
+    external_initiated_event_id: int = 0
+    cause: str | None = None  # CHILD_POLICY_APPLIED when a parent's policy asks
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ChildStarted:
+    initiated_event_id: int
+    run_id: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ChildStartFailed:
+    initiated_event_id: int
+    cause: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ChildClosed:
+    """A child closed: ``close_event`` is its closing event type, ``attributes`` its
+    attributes (result, reason, details, timeoutType)."""
+
+    initiated_event_id: int
+    run_id: str
+    close_event: str
+    attributes: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ExternalDelivered:
+    """A signal or cancel request (``kind`` "signal" / "cancel") reached its target, or
+    could not (``cause`` set)."""
+
+    kind: str
+    initiated_event_id: int
+    target: dict[str, str] | None = None
+    cause: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StartLambdaTask:
+    scheduled_event_id: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RespondLambdaTask:
+    scheduled_event_id: int
+    started_event_id: int
+    outcome: str  # Completed | Failed
+    result: str | None = None
+    reason: str | None = None
+    details: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -119,4 +189,10 @@ Command = (
     | RequestCancelExecution
     | TerminateExecution
     | FireTimer
+    | ChildStarted
+    | ChildStartFailed
+    | ChildClosed
+    | ExternalDelivered
+    | StartLambdaTask
+    | RespondLambdaTask
 )

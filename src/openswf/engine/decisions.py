@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from openswf.engine import commands as c
 from openswf.engine.commands import ActivityTypeInfo, CompleteDecisionTask
 from openswf.engine.effects import TaskSpec
+from openswf.engine.start import new_execution
 from openswf.engine.transition import Transition
+from openswf.protocol.lambdas import LAMBDA_TASK_LIST
 
 CLOSE_DECISIONS = {
     "CompleteWorkflowExecution": "WorkflowExecutionCompleted",
@@ -233,49 +236,222 @@ def _close(decision_type: str) -> Any:
     return apply
 
 
-# Decisions this engine does not carry out yet fail the way SWF fails a decision it may not
-# carry out: the decision's *Failed event with an OPERATION_NOT_PERMITTED cause.
+# (decision attribute, workflow type default, cause when neither exists), in the order of
+# each decision's cause enum.
+_CHILD_DEFAULTS = (
+    (
+        "executionStartToCloseTimeout",
+        "defaultExecutionStartToCloseTimeout",
+        "DEFAULT_EXECUTION_START_TO_CLOSE_TIMEOUT_UNDEFINED",
+    ),
+    ("taskList", "defaultTaskList", "DEFAULT_TASK_LIST_UNDEFINED"),
+    (
+        "taskStartToCloseTimeout",
+        "defaultTaskStartToCloseTimeout",
+        "DEFAULT_TASK_START_TO_CLOSE_TIMEOUT_UNDEFINED",
+    ),
+    ("childPolicy", "defaultChildPolicy", "DEFAULT_CHILD_POLICY_UNDEFINED"),
+)
+_CONTINUE_DEFAULTS = (
+    _CHILD_DEFAULTS[0],
+    _CHILD_DEFAULTS[2],
+    _CHILD_DEFAULTS[1],
+    _CHILD_DEFAULTS[3],
+)
 
 
-def _continue_as_new_unsupported(batch: _Batch, attrs: dict[str, Any]) -> None:
-    batch.failed("ContinueAsNewWorkflowExecutionFailed", {"cause": "OPERATION_NOT_PERMITTED"})
+def _resolve(
+    attrs: dict[str, Any], config: dict[str, Any], rules: tuple[tuple[str, str, str], ...]
+) -> dict[str, Any] | str:
+    """The resolved values, or the cause of the first one that is undefined."""
+    resolved: dict[str, Any] = {}
+    for member, default, cause in rules:
+        value = attrs.get(member) or config.get(default)
+        if value is None:
+            return cause
+        resolved[member] = value
+    return resolved
 
 
-def _start_child_unsupported(batch: _Batch, attrs: dict[str, Any]) -> None:
-    event_attrs: dict[str, Any] = {
-        "workflowType": attrs["workflowType"],
-        "cause": "OPERATION_NOT_PERMITTED",
-        "workflowId": attrs["workflowId"],
-        "initiatedEventId": 0,
-    }
-    if "control" in attrs:
-        event_attrs["control"] = attrs["control"]
-    batch.failed("StartChildWorkflowExecutionFailed", event_attrs)
+def _start_child(batch: _Batch, attrs: dict[str, Any]) -> None:
+    t = batch.t
+    workflow_type = attrs["workflowType"]
 
-
-def _external_unsupported(failed_type: str) -> Any:
-    def apply(batch: _Batch, attrs: dict[str, Any]) -> None:
-        event_attrs: dict[str, Any] = {"workflowId": attrs["workflowId"]}
-        if "runId" in attrs:
-            event_attrs["runId"] = attrs["runId"]
-        event_attrs["cause"] = "OPERATION_NOT_PERMITTED"
-        event_attrs["initiatedEventId"] = 0
+    def fail(cause: str) -> None:
+        event_attrs: dict[str, Any] = {
+            "workflowType": workflow_type,
+            "cause": cause,
+            "workflowId": attrs["workflowId"],
+            "initiatedEventId": 0,  # synchronous failures have no Initiated event
+        }
         if "control" in attrs:
             event_attrs["control"] = attrs["control"]
-        batch.failed(failed_type, event_attrs)
+        batch.failed("StartChildWorkflowExecutionFailed", event_attrs)
+
+    info = batch.cmd.workflow_types.get((workflow_type["name"], workflow_type["version"]))
+    if info is None:
+        return fail("WORKFLOW_TYPE_DOES_NOT_EXIST")
+    if info.status != "REGISTERED":
+        return fail("WORKFLOW_TYPE_DEPRECATED")
+    if len(t.state.children) >= t.limits.max_open_children:
+        return fail("OPEN_CHILDREN_LIMIT_EXCEEDED")
+    config = info.configuration
+    resolved = _resolve(attrs, config, _CHILD_DEFAULTS)
+    if isinstance(resolved, str):
+        return fail(resolved)
+    event_attrs = {"workflowId": attrs["workflowId"], "workflowType": workflow_type}
+    for optional in ("control", "input"):
+        if optional in attrs:
+            event_attrs[optional] = attrs[optional]
+    event_attrs.update(
+        executionStartToCloseTimeout=resolved["executionStartToCloseTimeout"],
+        taskList={"name": resolved["taskList"]["name"]},
+        taskPriority=attrs.get("taskPriority") or config.get("defaultTaskPriority") or "0",
+        decisionTaskCompletedEventId=batch.completed_event_id,
+        childPolicy=resolved["childPolicy"],
+        taskStartToCloseTimeout=resolved["taskStartToCloseTimeout"],
+    )
+    if attrs.get("tagList"):
+        event_attrs["tagList"] = attrs["tagList"]
+    lambda_role = attrs.get("lambdaRole") or config.get("defaultLambdaRole")
+    if lambda_role is not None:
+        event_attrs["lambdaRole"] = lambda_role
+    initiated = t.add("StartChildWorkflowExecutionInitiated", event_attrs)
+    t.send(f"start-child:{initiated.event_id}")
+
+
+def _external(kind: str, event_type: str) -> Any:
+    def apply(batch: _Batch, attrs: dict[str, Any]) -> None:
+        event_attrs: dict[str, Any] = {"workflowId": attrs["workflowId"]}
+        if attrs.get("runId"):
+            event_attrs["runId"] = attrs["runId"]
+        if kind == "signal":
+            event_attrs["signalName"] = attrs["signalName"]
+            if "input" in attrs:
+                event_attrs["input"] = attrs["input"]
+        event_attrs["decisionTaskCompletedEventId"] = batch.completed_event_id
+        if "control" in attrs:
+            event_attrs["control"] = attrs["control"]
+        initiated = batch.t.add(event_type, event_attrs)
+        batch.t.send(f"{kind}:{initiated.event_id}")
 
     return apply
 
 
-def _lambda_unsupported(batch: _Batch, attrs: dict[str, Any]) -> None:
-    batch.failed(
-        "ScheduleLambdaFunctionFailed",
-        {
-            "id": attrs["id"],
-            "name": attrs["name"],
-            "cause": "LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION",
-        },
+def _continue_as_new(batch: _Batch, attrs: dict[str, Any]) -> None:
+    t = batch.t
+    state = t.state
+
+    def fail(cause: str) -> None:
+        batch.failed("ContinueAsNewWorkflowExecutionFailed", {"cause": cause})
+
+    if batch.unhandled:
+        return fail("UNHANDLED_DECISION")
+    workflow_type = {
+        "name": state.workflow_type["name"],
+        "version": attrs.get("workflowTypeVersion") or state.workflow_type["version"],
+    }
+    info = batch.cmd.workflow_types.get((workflow_type["name"], workflow_type["version"]))
+    if info is None:
+        return fail("WORKFLOW_TYPE_DOES_NOT_EXIST")
+    if info.status != "REGISTERED":
+        return fail("WORKFLOW_TYPE_DEPRECATED")
+    config = info.configuration
+    resolved = _resolve(attrs, config, _CONTINUE_DEFAULTS)
+    if isinstance(resolved, str):
+        return fail(resolved)
+    priority = attrs.get("taskPriority") or config.get("defaultTaskPriority") or "0"
+    # Tags have no type default: the new run keeps the old run's unless the decision names
+    # others; likewise the Lambda role.
+    tags = attrs.get("tagList") or list(state.tag_list)
+    lambda_role = attrs.get("lambdaRole") or config.get("defaultLambdaRole") or state.lambda_role
+    new_run = c.StartExecution(
+        workflow_id=state.workflow_id,
+        run_id=batch.cmd.new_run_id,
+        workflow_type=workflow_type,
+        task_list=resolved["taskList"]["name"],
+        task_priority=priority,
+        execution_start_to_close_timeout=resolved["executionStartToCloseTimeout"],
+        task_start_to_close_timeout=resolved["taskStartToCloseTimeout"],
+        child_policy=resolved["childPolicy"],
+        lambda_role=lambda_role,
+        tag_list=tags,
+        input=attrs.get("input"),
+        parent=state.parent,
+        parent_initiated_event_id=state.parent_initiated_event_id,
+        continued_execution_run_id=state.run_id,
     )
+    event_attrs: dict[str, Any] = {}
+    if "input" in attrs:
+        event_attrs["input"] = attrs["input"]
+    event_attrs.update(
+        decisionTaskCompletedEventId=batch.completed_event_id,
+        newExecutionRunId=new_run.run_id,
+        executionStartToCloseTimeout=new_run.execution_start_to_close_timeout,
+        taskList={"name": new_run.task_list},
+        taskPriority=priority,
+        taskStartToCloseTimeout=new_run.task_start_to_close_timeout,
+        childPolicy=new_run.child_policy,
+    )
+    if tags:
+        event_attrs["tagList"] = tags
+    event_attrs["workflowType"] = workflow_type
+    if lambda_role is not None:
+        event_attrs["lambdaRole"] = lambda_role
+    t.add("WorkflowExecutionContinuedAsNew", event_attrs)
+    t.continued = new_execution(new_run, t.now_ms, t.limits)
+
+
+LAMBDA_DEFAULT_TIMEOUT = "900"
+
+
+def _schedule_lambda(batch: _Batch, attrs: dict[str, Any]) -> None:
+    t = batch.t
+    function_id, name = attrs["id"], attrs["name"]
+
+    def fail(cause: str) -> None:
+        batch.failed(
+            "ScheduleLambdaFunctionFailed", {"id": function_id, "name": name, "cause": cause}
+        )
+
+    if t.state.lambda_by_id(function_id) is not None:
+        return fail("ID_ALREADY_IN_USE")
+    if len(t.state.lambdas) >= t.limits.max_open_lambdas:
+        return fail("OPEN_LAMBDA_FUNCTIONS_LIMIT_EXCEEDED")
+    timeout = attrs.get("startToCloseTimeout") or LAMBDA_DEFAULT_TIMEOUT
+    event_attrs: dict[str, Any] = {"id": function_id, "name": name}
+    for optional in ("control", "input"):
+        if optional in attrs:
+            event_attrs[optional] = attrs[optional]
+    event_attrs["startToCloseTimeout"] = timeout
+    event_attrs["decisionTaskCompletedEventId"] = batch.completed_event_id
+    scheduled = t.add("LambdaFunctionScheduled", event_attrs)
+    if t.state.lambda_role is None:
+        # SWF invokes Lambda functions with the execution's role; without one it cannot.
+        t.add(
+            "StartLambdaFunctionFailed",
+            {
+                "scheduledEventId": scheduled.event_id,
+                "cause": "ASSUME_ROLE_FAILED",
+                "message": "The workflow execution has no lambdaRole",
+            },
+        )
+        batch.needs_decision = True
+        return
+    payload: dict[str, Any] = {"id": function_id, "name": name}
+    if "input" in attrs:
+        payload["input"] = attrs["input"]
+    t.effects.new_tasks.append(
+        TaskSpec(
+            kind="lambda",
+            task_list=LAMBDA_TASK_LIST,
+            priority=0,
+            scheduled_event_id=scheduled.event_id,
+            payload=payload,
+        )
+    )
+    # No worker may ever take it: the function times out start-to-close from scheduling.
+    t.set_timer(f"lambda:{scheduled.event_id}:START_TO_CLOSE", timeout)
 
 
 _APPLY: dict[str, Any] = {
@@ -287,13 +463,13 @@ _APPLY: dict[str, Any] = {
     "CompleteWorkflowExecution": _close("CompleteWorkflowExecution"),
     "FailWorkflowExecution": _close("FailWorkflowExecution"),
     "CancelWorkflowExecution": _close("CancelWorkflowExecution"),
-    "ContinueAsNewWorkflowExecution": _continue_as_new_unsupported,
-    "StartChildWorkflowExecution": _start_child_unsupported,
-    "SignalExternalWorkflowExecution": _external_unsupported(
-        "SignalExternalWorkflowExecutionFailed"
+    "ContinueAsNewWorkflowExecution": _continue_as_new,
+    "StartChildWorkflowExecution": _start_child,
+    "SignalExternalWorkflowExecution": _external(
+        "signal", "SignalExternalWorkflowExecutionInitiated"
     ),
-    "RequestCancelExternalWorkflowExecution": _external_unsupported(
-        "RequestCancelExternalWorkflowExecutionFailed"
+    "RequestCancelExternalWorkflowExecution": _external(
+        "cancel", "RequestCancelExternalWorkflowExecutionInitiated"
     ),
-    "ScheduleLambdaFunction": _lambda_unsupported,
+    "ScheduleLambdaFunction": _schedule_lambda,
 }

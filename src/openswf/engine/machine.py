@@ -12,6 +12,8 @@ from typing import Any
 from openswf.engine import commands as c
 from openswf.engine.decisions import complete_decision_task
 from openswf.engine.effects import TimerSpec
+from openswf.engine.start import new_execution as new_execution  # re-exported: the API
+from openswf.engine.start import start_run
 from openswf.engine.state import ActivityState, ExecutionState, Heartbeat
 from openswf.engine.transition import Outcome, StaleTask, Transition, duration_ms
 from openswf.protocol.faults import UnknownResourceFault
@@ -27,34 +29,7 @@ def handle(
     return t.outcome(reply)
 
 
-def new_execution(command: c.StartExecution, now_ms: int) -> Outcome:
-    return handle(
-        ExecutionState(run_id=command.run_id, workflow_id=command.workflow_id), command, now_ms
-    )
-
-
 # --- execution lifecycle ------------------------------------------------------------------
-
-
-def _start(t: Transition, cmd: c.StartExecution) -> None:
-    attrs: dict[str, Any] = {
-        "executionStartToCloseTimeout": cmd.execution_start_to_close_timeout,
-        "taskStartToCloseTimeout": cmd.task_start_to_close_timeout,
-        "childPolicy": cmd.child_policy,
-        "taskList": {"name": cmd.task_list},
-        "taskPriority": cmd.task_priority,
-        "workflowType": cmd.workflow_type,
-        "parentInitiatedEventId": 0,
-    }
-    if cmd.input is not None:
-        attrs["input"] = cmd.input
-    if cmd.tag_list:
-        attrs["tagList"] = list(cmd.tag_list)
-    if cmd.lambda_role is not None:
-        attrs["lambdaRole"] = cmd.lambda_role
-    t.add("WorkflowExecutionStarted", attrs)
-    t.set_timer("workflow:START_TO_CLOSE", cmd.execution_start_to_close_timeout)
-    t.schedule_decision()
 
 
 def _require_open(state: ExecutionState) -> None:
@@ -65,18 +40,37 @@ def _require_open(state: ExecutionState) -> None:
         )
 
 
+def _already_received(
+    state: ExecutionState, external: dict[str, str] | None, initiated: int
+) -> bool:
+    return external is not None and f"{external['runId']}/{initiated}" in state.external_received
+
+
 def _signal(t: Transition, cmd: c.SignalExecution) -> None:
     _require_open(t.state)
+    if _already_received(t.state, cmd.external, cmd.external_initiated_event_id):
+        return
     attrs: dict[str, Any] = {"signalName": cmd.signal_name}
     if cmd.input is not None:
         attrs["input"] = cmd.input
+    if cmd.external is not None:
+        attrs["externalWorkflowExecution"] = cmd.external
+        attrs["externalInitiatedEventId"] = cmd.external_initiated_event_id
     t.add("WorkflowExecutionSignaled", attrs)
     t.request_decision()
 
 
 def _request_cancel(t: Transition, cmd: c.RequestCancelExecution) -> None:
     _require_open(t.state)
-    t.add("WorkflowExecutionCancelRequested", {})
+    if _already_received(t.state, cmd.external, cmd.external_initiated_event_id):
+        return
+    attrs: dict[str, Any] = {}
+    if cmd.external is not None:
+        attrs["externalWorkflowExecution"] = cmd.external
+        attrs["externalInitiatedEventId"] = cmd.external_initiated_event_id
+    if cmd.cause is not None:
+        attrs["cause"] = cmd.cause
+    t.add("WorkflowExecutionCancelRequested", attrs)
     t.request_decision()
 
 
@@ -186,6 +180,162 @@ def _heartbeat(t: Transition, cmd: c.RecordHeartbeat) -> bool:
     return activity.cancel_requested_event_id > 0
 
 
+# --- other executions (delivered by the relay service) ------------------------------------
+
+_CHILD_CLOSE_EVENTS = {
+    "WorkflowExecutionCompleted": ("ChildWorkflowExecutionCompleted", ("result",)),
+    "WorkflowExecutionFailed": ("ChildWorkflowExecutionFailed", ("reason", "details")),
+    "WorkflowExecutionTimedOut": ("ChildWorkflowExecutionTimedOut", ("timeoutType",)),
+    "WorkflowExecutionCanceled": ("ChildWorkflowExecutionCanceled", ("details",)),
+    "WorkflowExecutionTerminated": ("ChildWorkflowExecutionTerminated", ()),
+}
+
+
+def _child_started(t: Transition, cmd: c.ChildStarted) -> None:
+    child = t.state.children.get(cmd.initiated_event_id)
+    if not t.state.is_open or child is None or child.run_id is not None:
+        return  # delivered before, or the parent closed meanwhile
+    t.add(
+        "ChildWorkflowExecutionStarted",
+        {
+            "workflowExecution": {"workflowId": child.workflow_id, "runId": cmd.run_id},
+            "workflowType": child.workflow_type,
+            "initiatedEventId": cmd.initiated_event_id,
+        },
+    )
+    t.request_decision()
+
+
+def _child_start_failed(t: Transition, cmd: c.ChildStartFailed) -> None:
+    child = t.state.children.get(cmd.initiated_event_id)
+    if not t.state.is_open or child is None or child.run_id is not None:
+        return
+    attrs: dict[str, Any] = {
+        "workflowType": child.workflow_type,
+        "cause": cmd.cause,
+        "workflowId": child.workflow_id,
+        "initiatedEventId": cmd.initiated_event_id,
+        "decisionTaskCompletedEventId": child.decision_task_completed_event_id,
+    }
+    if child.control is not None:
+        attrs["control"] = child.control
+    t.add("StartChildWorkflowExecutionFailed", attrs)
+    t.request_decision()
+
+
+def _child_closed(t: Transition, cmd: c.ChildClosed) -> None:
+    if cmd.close_event not in _CHILD_CLOSE_EVENTS:
+        return
+    child = t.state.children.get(cmd.initiated_event_id)
+    if not t.state.is_open or child is None:
+        return
+    if child.run_id is None:
+        # The child finished before its start reached us: record the start first.
+        _child_started(
+            t, c.ChildStarted(initiated_event_id=cmd.initiated_event_id, run_id=cmd.run_id)
+        )
+    event_type, members = _CHILD_CLOSE_EVENTS[cmd.close_event]
+    attrs: dict[str, Any] = {
+        "workflowExecution": {"workflowId": child.workflow_id, "runId": cmd.run_id},
+        "workflowType": child.workflow_type,
+    }
+    for member in members:
+        if member in cmd.attributes:
+            attrs[member] = cmd.attributes[member]
+    attrs["initiatedEventId"] = cmd.initiated_event_id
+    attrs["startedEventId"] = child.started_event_id
+    t.add(event_type, attrs)
+    t.request_decision()
+
+
+def _external_delivered(t: Transition, cmd: c.ExternalDelivered) -> None:
+    pending = (t.state.signals_out if cmd.kind == "signal" else t.state.cancels_out).get(
+        cmd.initiated_event_id
+    )
+    if not t.state.is_open or pending is None:
+        return
+    if cmd.cause is not None:
+        attrs: dict[str, Any] = {"workflowId": pending.workflow_id}
+        if pending.run_id:
+            attrs["runId"] = pending.run_id
+        attrs["cause"] = cmd.cause
+        attrs["initiatedEventId"] = cmd.initiated_event_id
+        attrs["decisionTaskCompletedEventId"] = pending.decision_task_completed_event_id
+        if pending.control is not None:
+            attrs["control"] = pending.control
+        failed = (
+            "SignalExternalWorkflowExecutionFailed"
+            if cmd.kind == "signal"
+            else "RequestCancelExternalWorkflowExecutionFailed"
+        )
+        t.add(failed, attrs)
+    else:
+        done = (
+            "ExternalWorkflowExecutionSignaled"
+            if cmd.kind == "signal"
+            else "ExternalWorkflowExecutionCancelRequested"
+        )
+        t.add(done, {"workflowExecution": cmd.target, "initiatedEventId": cmd.initiated_event_id})
+    t.request_decision()
+
+
+# --- Lambda tasks -------------------------------------------------------------------------
+
+
+def _start_lambda(t: Transition, cmd: c.StartLambdaTask) -> None:
+    function = t.state.lambdas.get(cmd.scheduled_event_id)
+    if not t.state.is_open or function is None or function.started_event_id:
+        raise StaleTask()
+    t.add("LambdaFunctionStarted", {"scheduledEventId": cmd.scheduled_event_id})
+    t.effects.done_tasks.append(("lambda", cmd.scheduled_event_id))
+
+
+def _respond_lambda(t: Transition, cmd: c.RespondLambdaTask) -> None:
+    function = t.state.lambdas.get(cmd.scheduled_event_id) if t.state.is_open else None
+    if (
+        function is None
+        or not cmd.started_event_id
+        or function.started_event_id != cmd.started_event_id
+    ):
+        raise UnknownResourceFault(
+            f"Unknown lambda function, scheduledEventId = {cmd.scheduled_event_id}"
+        )
+    attrs: dict[str, Any] = {
+        "scheduledEventId": cmd.scheduled_event_id,
+        "startedEventId": cmd.started_event_id,
+    }
+    if cmd.outcome == "Completed":
+        if cmd.result is not None:
+            attrs["result"] = cmd.result
+    else:
+        if cmd.reason is not None:
+            attrs["reason"] = cmd.reason
+        if cmd.details is not None:
+            attrs["details"] = cmd.details
+    t.effects.cleared_timers.append(f"lambda:{cmd.scheduled_event_id}:START_TO_CLOSE")
+    t.add("LambdaFunction" + cmd.outcome, attrs)
+    t.request_decision()
+
+
+def _lambda_timeout(t: Transition, key: str, scheduled: int) -> None:
+    function = t.state.lambdas.get(scheduled)
+    if function is None:
+        return
+    if not _due(t, key, _deadline(function.scheduled_ms, function.start_to_close_timeout)):
+        return
+    if not function.started_event_id:
+        t.effects.done_tasks.append(("lambda", scheduled))
+    t.add(
+        "LambdaFunctionTimedOut",
+        {
+            "scheduledEventId": scheduled,
+            "startedEventId": function.started_event_id,
+            "timeoutType": "START_TO_CLOSE",
+        },
+    )
+    t.request_decision()
+
+
 # --- timers and timeouts ------------------------------------------------------------------
 
 
@@ -204,6 +354,8 @@ def _fire_timer(t: Transition, cmd: c.FireTimer) -> None:
     elif scope == "activity":
         scheduled, _, kind = rest.partition(":")
         _activity_timeout(t, cmd.key, int(scheduled), kind)
+    elif scope == "lambda":
+        _lambda_timeout(t, cmd.key, int(rest.partition(":")[0]))
     elif scope == "timer":
         timer = state.timers.get(rest)
         if timer is not None and _due(t, cmd.key, timer.fire_ms):
@@ -299,7 +451,7 @@ def _activity_timeout(t: Transition, key: str, scheduled: int, kind: str) -> Non
 
 
 _HANDLERS: dict[type, Any] = {
-    c.StartExecution: _start,
+    c.StartExecution: start_run,
     c.StartDecisionTask: _start_decision,
     c.CompleteDecisionTask: _complete_decision,
     c.StartActivityTask: _start_activity,
@@ -309,4 +461,10 @@ _HANDLERS: dict[type, Any] = {
     c.RequestCancelExecution: _request_cancel,
     c.TerminateExecution: _terminate,
     c.FireTimer: _fire_timer,
+    c.ChildStarted: _child_started,
+    c.ChildStartFailed: _child_start_failed,
+    c.ChildClosed: _child_closed,
+    c.ExternalDelivered: _external_delivered,
+    c.StartLambdaTask: _start_lambda,
+    c.RespondLambdaTask: _respond_lambda,
 }

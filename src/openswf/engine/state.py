@@ -50,6 +50,41 @@ class TimerState:
 
 
 @dataclass(kw_only=True)
+class ChildState:
+    """A child workflow the run started (keyed by its Initiated event)."""
+
+    initiated_event_id: int
+    workflow_id: str
+    workflow_type: dict[str, str]
+    child_policy: str
+    decision_task_completed_event_id: int
+    control: str | None = None
+    run_id: str | None = None  # set once the child started
+    started_event_id: int = 0
+
+
+@dataclass(kw_only=True)
+class ExternalRequest:
+    """A signal or cancel request to another execution, not yet delivered."""
+
+    initiated_event_id: int
+    workflow_id: str
+    decision_task_completed_event_id: int
+    run_id: str | None = None
+    control: str | None = None
+
+
+@dataclass(kw_only=True)
+class LambdaState:
+    scheduled_event_id: int
+    function_id: str
+    name: str
+    scheduled_ms: int
+    start_to_close_timeout: str
+    started_event_id: int = 0
+
+
+@dataclass(kw_only=True)
 class Heartbeat:
     """The last heartbeat of a started activity: not history, so not folded from events."""
 
@@ -87,6 +122,14 @@ class ExecutionState:
     # Open work.
     activities: dict[int, ActivityState] = field(default_factory=dict)
     timers: dict[str, TimerState] = field(default_factory=dict)
+    children: dict[int, ChildState] = field(default_factory=dict)
+    signals_out: dict[int, ExternalRequest] = field(default_factory=dict)
+    cancels_out: dict[int, ExternalRequest] = field(default_factory=dict)
+    lambdas: dict[int, LambdaState] = field(default_factory=dict)
+    # Signals and cancels other executions delivered, as "runId/initiatedEventId": a message
+    # delivered twice (a relay that crashed after delivering) is recorded once.
+    external_received: list[str] = field(default_factory=list)
+    continued_execution_run_id: str | None = None
     latest_activity_task_ms: int | None = None
     cancel_requested: bool = False
     heartbeats: dict[int, Heartbeat] = field(default_factory=dict)
@@ -103,6 +146,15 @@ class ExecutionState:
 
     def execution(self) -> dict[str, str]:
         return {"workflowId": self.workflow_id, "runId": self.run_id}
+
+    def lambda_by_id(self, function_id: str) -> LambdaState | None:
+        for function in self.lambdas.values():
+            if function.function_id == function_id:
+                return function
+        return None
+
+    def open_children(self) -> list[ChildState]:
+        return list(self.children.values())
 
 
 def evolve(state: ExecutionState, event: HistoryEvent) -> None:
@@ -124,6 +176,11 @@ def evolve(state: ExecutionState, event: HistoryEvent) -> None:
         state.activities.clear()
         state.timers.clear()
         state.heartbeats.clear()
+        state.lambdas.clear()
+        state.signals_out.clear()
+        state.cancels_out.clear()
+        # ``children`` stays: the child policy of a terminated or timed-out run is applied
+        # to them after the run closed.
 
 
 def rebuild(events: list[HistoryEvent], *, run_id: str, workflow_id: str) -> ExecutionState:
@@ -150,6 +207,7 @@ def _started(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) 
     state.tag_list = list(attrs.get("tagList", []))
     state.parent = attrs.get("parentWorkflowExecution")
     state.parent_initiated_event_id = attrs.get("parentInitiatedEventId", 0)
+    state.continued_execution_run_id = attrs.get("continuedExecutionRunId")
 
 
 def _decision_scheduled(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) -> None:
@@ -231,6 +289,86 @@ def _activity_cancel_requested(
 
 def _cancel_requested(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) -> None:
     state.cancel_requested = True
+    _note_external(state, attrs)
+
+
+def _signaled(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) -> None:
+    _note_external(state, attrs)
+
+
+def _note_external(state: ExecutionState, attrs: dict[str, Any]) -> None:
+    source = attrs.get("externalWorkflowExecution")
+    if source is not None:
+        state.external_received.append(f"{source['runId']}/{attrs['externalInitiatedEventId']}")
+
+
+def _child_initiated(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) -> None:
+    state.children[event.event_id] = ChildState(
+        initiated_event_id=event.event_id,
+        workflow_id=attrs["workflowId"],
+        workflow_type=dict(attrs["workflowType"]),
+        child_policy=attrs["childPolicy"],
+        decision_task_completed_event_id=attrs["decisionTaskCompletedEventId"],
+        control=attrs.get("control"),
+    )
+
+
+def _child_start_failed(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) -> None:
+    state.children.pop(attrs["initiatedEventId"], None)
+
+
+def _child_started(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) -> None:
+    child = state.children[attrs["initiatedEventId"]]
+    child.run_id = attrs["workflowExecution"]["runId"]
+    child.started_event_id = event.event_id
+
+
+def _child_closed(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) -> None:
+    state.children.pop(attrs["initiatedEventId"], None)
+
+
+def _external_request(event: HistoryEvent, attrs: dict[str, Any]) -> ExternalRequest:
+    return ExternalRequest(
+        initiated_event_id=event.event_id,
+        workflow_id=attrs["workflowId"],
+        run_id=attrs.get("runId"),
+        decision_task_completed_event_id=attrs["decisionTaskCompletedEventId"],
+        control=attrs.get("control"),
+    )
+
+
+def _signal_initiated(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) -> None:
+    state.signals_out[event.event_id] = _external_request(event, attrs)
+
+
+def _signal_resolved(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) -> None:
+    state.signals_out.pop(attrs["initiatedEventId"], None)
+
+
+def _cancel_initiated(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) -> None:
+    state.cancels_out[event.event_id] = _external_request(event, attrs)
+
+
+def _cancel_resolved(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) -> None:
+    state.cancels_out.pop(attrs["initiatedEventId"], None)
+
+
+def _lambda_scheduled(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) -> None:
+    state.lambdas[event.event_id] = LambdaState(
+        scheduled_event_id=event.event_id,
+        function_id=attrs["id"],
+        name=attrs["name"],
+        scheduled_ms=event.timestamp_ms,
+        start_to_close_timeout=attrs.get("startToCloseTimeout", "NONE"),
+    )
+
+
+def _lambda_started(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) -> None:
+    state.lambdas[attrs["scheduledEventId"]].started_event_id = event.event_id
+
+
+def _lambda_closed(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) -> None:
+    state.lambdas.pop(attrs["scheduledEventId"], None)
 
 
 def _timer_started(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) -> None:
@@ -259,6 +397,27 @@ _HANDLERS: dict[str, _Handler] = {
     "ActivityTaskCanceled": _activity_closed,
     "ActivityTaskCancelRequested": _activity_cancel_requested,
     "WorkflowExecutionCancelRequested": _cancel_requested,
+    "WorkflowExecutionSignaled": _signaled,
+    "StartChildWorkflowExecutionInitiated": _child_initiated,
+    "StartChildWorkflowExecutionFailed": _child_start_failed,
+    "ChildWorkflowExecutionStarted": _child_started,
+    "ChildWorkflowExecutionCompleted": _child_closed,
+    "ChildWorkflowExecutionFailed": _child_closed,
+    "ChildWorkflowExecutionTimedOut": _child_closed,
+    "ChildWorkflowExecutionCanceled": _child_closed,
+    "ChildWorkflowExecutionTerminated": _child_closed,
+    "SignalExternalWorkflowExecutionInitiated": _signal_initiated,
+    "ExternalWorkflowExecutionSignaled": _signal_resolved,
+    "SignalExternalWorkflowExecutionFailed": _signal_resolved,
+    "RequestCancelExternalWorkflowExecutionInitiated": _cancel_initiated,
+    "ExternalWorkflowExecutionCancelRequested": _cancel_resolved,
+    "RequestCancelExternalWorkflowExecutionFailed": _cancel_resolved,
+    "LambdaFunctionScheduled": _lambda_scheduled,
+    "LambdaFunctionStarted": _lambda_started,
+    "LambdaFunctionCompleted": _lambda_closed,
+    "LambdaFunctionFailed": _lambda_closed,
+    "LambdaFunctionTimedOut": _lambda_closed,
+    "StartLambdaFunctionFailed": _lambda_closed,
     "TimerStarted": _timer_started,
     "TimerFired": _timer_closed,
     "TimerCanceled": _timer_closed,

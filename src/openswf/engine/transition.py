@@ -7,7 +7,7 @@ from typing import Any
 
 from openswf.engine.commands import Limits
 from openswf.engine.effects import Effects, TaskSpec, TimerSpec
-from openswf.engine.events import HistoryEvent
+from openswf.engine.events import CLOSE_EVENTS, HistoryEvent
 from openswf.engine.state import ActivityState, ExecutionState, evolve
 
 
@@ -28,6 +28,9 @@ class Outcome:
     effects: Effects
     state: ExecutionState
     reply: Any = None
+    # A ContinueAsNewWorkflowExecution closed this run: the new run, written in the same
+    # transaction so the workflowId is never free in between.
+    continued_as_new: Outcome | None = None
 
 
 @dataclass(kw_only=True)
@@ -37,6 +40,7 @@ class Transition:
     limits: Limits
     events: list[HistoryEvent] = field(default_factory=list)
     effects: Effects = field(default_factory=Effects)
+    continued: Outcome | None = None
 
     def add(self, event_type: str, attributes: dict[str, Any]) -> HistoryEvent:
         event = HistoryEvent(
@@ -47,13 +51,32 @@ class Transition:
         )
         evolve(self.state, event)
         self.events.append(event)
-        if not self.state.is_open:
-            self.effects.closed = True
+        if event_type in CLOSE_EVENTS:
+            self._closed(event)
         return event
+
+    def _closed(self, event: HistoryEvent) -> None:
+        """What a closing run owes others: its parent hears of it (a run that continues as
+        new stays the parent's child), and its open children get its child policy when it
+        was terminated or timed out (reference §6.9)."""
+        self.effects.closed = True
+        state = self.state
+        if state.parent is not None and event.event_type != "WorkflowExecutionContinuedAsNew":
+            self.send("notify-parent")
+        if event.event_type in ("WorkflowExecutionTerminated", "WorkflowExecutionTimedOut"):
+            policy = event.attributes["childPolicy"]
+            if state.children and policy != "ABANDON":
+                self.send("child-policy:" + policy)
 
     def outcome(self, reply: Any = None) -> Outcome:
         self._enforce_history_limit()
-        return Outcome(events=self.events, effects=self.effects, state=self.state, reply=reply)
+        return Outcome(
+            events=self.events,
+            effects=self.effects,
+            state=self.state,
+            reply=reply,
+            continued_as_new=self.continued,
+        )
 
     # --- decision tasks -----------------------------------------------------------------
 
@@ -95,6 +118,11 @@ class Transition:
         if delay is not None:
             base = self.now_ms if start_ms is None else start_ms
             self.effects.timers.append(TimerSpec(key=key, due_ms=base + delay))
+
+    def send(self, message: str) -> None:
+        """A message to deliver to another execution once this transition commits: a row of
+        the timers table due now (the outbox), handled by the relay service."""
+        self.effects.timers.append(TimerSpec(key="msg:" + message, due_ms=self.now_ms))
 
     def clear_activity_timers(self, activity: ActivityState) -> None:
         prefix = f"activity:{activity.scheduled_event_id}:"

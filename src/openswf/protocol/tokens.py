@@ -47,7 +47,7 @@ class TokenSigner:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class TaskToken:
-    kind: str  # "d" (decision) or "a" (activity)
+    kind: str  # "d" (decision), "a" (activity) or "l" (Lambda function)
     run_id: str
     scheduled_event_id: int
     started_event_id: int
@@ -59,12 +59,13 @@ def encode_task_token(signer: TokenSigner, token: TaskToken) -> str:
     )
 
 
-def decode_task_token(signer: TokenSigner, raw: str, kind: str) -> TaskToken:
+def decode_task_token(signer: TokenSigner, raw: str, kind: str, *also: str) -> TaskToken:
+    """The token, if it is one of the kinds asked for (``d``, ``a``, ``l`` for Lambda)."""
     value = signer.decode(raw)
     if (
         not isinstance(value, list)
         or len(value) != 4
-        or value[0] != kind
+        or value[0] not in (kind, *also)
         or not isinstance(value[1], str)
         or not all(isinstance(v, int) for v in value[2:])
     ):

@@ -151,8 +151,8 @@ class ExecutionService:
                 "openActivityTasks": len(state.activities),
                 "openDecisionTasks": 1 if state.decision is not None else 0,
                 "openTimers": len(state.timers),
-                "openChildWorkflowExecutions": 0,
-                "openLambdaFunctions": 0,
+                "openChildWorkflowExecutions": len(state.children),
+                "openLambdaFunctions": len(state.lambdas),
             },
         }
         if state.latest_activity_task_ms is not None:

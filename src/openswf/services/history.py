@@ -60,26 +60,10 @@ class HistoryService:
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     async def start(self, domain_id: int, command: c.StartExecution) -> Outcome:
-        outcome = new_execution(command, self._clock.now_ms())
-        state = outcome.state
-        row = ExecutionRow(
-            run_id=command.run_id,
-            domain_id=domain_id,
-            workflow_id=command.workflow_id,
-            type_name=command.workflow_type["name"],
-            type_version=command.workflow_type["version"],
-            start_ms=state.start_ms,
-            close_ms=None,
-            close_status=None,
-            cancel_requested=False,
-            parent_workflow_id=None,
-            parent_run_id=None,
-            tags=list(command.tag_list),
-            version=1,
-            state=encode_state(state),
-        )
+        """Start a run (by StartWorkflowExecution, or a parent's StartChild decision)."""
+        outcome = new_execution(command, self._clock.now_ms(), self._limits)
         try:
-            await self._commit(row, 0, outcome)
+            await self._commit(new_run_row(domain_id, command, outcome), 0, outcome)
         except DuplicateOpenExecution as error:
             raise WorkflowExecutionAlreadyStartedFault() from error
         return outcome
@@ -115,29 +99,80 @@ class HistoryService:
         raise VersionConflict(run_id)
 
     async def _commit(self, row: ExecutionRow, expected_version: int, outcome: Outcome) -> None:
-        effects = outcome.effects
-        created = await self._store.commit(
-            ExecutionCommit(
-                row=row,
-                expected_version=expected_version,
-                events=[(event.event_id, encode_event(event)) for event in outcome.events],
-                new_tasks=[
-                    NewTask(
-                        kind=task.kind,
-                        task_list=task.task_list,
-                        priority=task.priority,
-                        scheduled_event_id=task.scheduled_event_id,
-                        payload=None if task.payload is None else orjson.dumps(task.payload),
-                    )
-                    for task in effects.new_tasks
-                ],
-                done_tasks=effects.done_tasks,
-                timers=[(timer.key, timer.due_ms) for timer in effects.timers],
-                cleared_timers=effects.cleared_timers,
-                closed=effects.closed,
-            )
-        )
+        created = await self._store.commit(self._execution_commit(row, expected_version, outcome))
         if created:
             self._on_tasks(created)
-        if effects.timers and not effects.closed:
-            self._on_timer(min(timer.due_ms for timer in effects.timers))
+        due = [timer.due_ms for timer in outcome.effects.timers]
+        if outcome.continued_as_new is not None:
+            due += [timer.due_ms for timer in outcome.continued_as_new.effects.timers]
+        if due:
+            self._on_timer(min(due))
+
+    def _execution_commit(
+        self, row: ExecutionRow, expected_version: int, outcome: Outcome
+    ) -> ExecutionCommit:
+        effects = outcome.effects
+        successor = None
+        if outcome.continued_as_new is not None:
+            new_run = outcome.continued_as_new
+            successor = self._execution_commit(continued_run_row(row, new_run), 0, new_run)
+        return ExecutionCommit(
+            row=row,
+            expected_version=expected_version,
+            events=[(event.event_id, encode_event(event)) for event in outcome.events],
+            new_tasks=[
+                NewTask(
+                    kind=task.kind,
+                    task_list=task.task_list,
+                    priority=task.priority,
+                    scheduled_event_id=task.scheduled_event_id,
+                    payload=None if task.payload is None else orjson.dumps(task.payload),
+                )
+                for task in effects.new_tasks
+            ],
+            done_tasks=effects.done_tasks,
+            timers=[(timer.key, timer.due_ms) for timer in effects.timers],
+            cleared_timers=effects.cleared_timers,
+            closed=effects.closed,
+            successor=successor,
+        )
+
+
+def new_run_row(domain_id: int, command: c.StartExecution, outcome: Outcome) -> ExecutionRow:
+    parent = command.parent or {}
+    return ExecutionRow(
+        run_id=command.run_id,
+        domain_id=domain_id,
+        workflow_id=command.workflow_id,
+        type_name=command.workflow_type["name"],
+        type_version=command.workflow_type["version"],
+        start_ms=outcome.state.start_ms,
+        close_ms=None,
+        close_status=None,
+        cancel_requested=False,
+        parent_workflow_id=parent.get("workflowId"),
+        parent_run_id=parent.get("runId"),
+        tags=list(command.tag_list),
+        version=1,
+        state=encode_state(outcome.state),
+    )
+
+
+def continued_run_row(old: ExecutionRow, new_run: Outcome) -> ExecutionRow:
+    state = new_run.state
+    return ExecutionRow(
+        run_id=state.run_id,
+        domain_id=old.domain_id,
+        workflow_id=state.workflow_id,
+        type_name=state.workflow_type["name"],
+        type_version=state.workflow_type["version"],
+        start_ms=state.start_ms,
+        close_ms=None,
+        close_status=None,
+        cancel_requested=False,
+        parent_workflow_id=old.parent_workflow_id,
+        parent_run_id=old.parent_run_id,
+        tags=list(state.tag_list),
+        version=1,
+        state=encode_state(state),
+    )

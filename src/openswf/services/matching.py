@@ -172,6 +172,8 @@ class MatchingService:
             command = c.StartDecisionTask(
                 scheduled_event_id=row.scheduled_event_id, identity=identity
             )
+        elif row.kind == "lambda":
+            command = c.StartLambdaTask(scheduled_event_id=row.scheduled_event_id)
         else:
             command = c.StartActivityTask(
                 scheduled_event_id=row.scheduled_event_id, identity=identity

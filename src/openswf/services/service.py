@@ -15,6 +15,8 @@ from openswf.services.history import HistoryService
 from openswf.services.matching import MatchingService
 from openswf.services.paging import Pager
 from openswf.services.registry import RegistryService
+from openswf.services.relay import RelayService
+from openswf.services.retention import RetentionService
 from openswf.services.settings import Settings
 from openswf.services.tasks import TaskService
 from openswf.services.timers import TimerService
@@ -31,6 +33,7 @@ class SwfService:
         self.clock: Clock = clock or SystemClock()
         self.handlers: dict[str, Handler] = {}
         self._timers: TimerService | None = None
+        self._retention: RetentionService | None = None
         self.matching: MatchingService | None = None
 
     async def start(self) -> None:
@@ -55,7 +58,8 @@ class SwfService:
             recheck_s=settings.poll_recheck_s,
             max_pollers=settings.max_pollers_per_task_list,
         )
-        timers = TimerService(store, history, clock, recheck_s=settings.poll_recheck_s)
+        relay = RelayService(store, history, settings)
+        timers = TimerService(store, history, relay, clock, recheck_s=settings.poll_recheck_s)
         matching_ref.append(matching)
         timers_ref.append(timers)
         registry = RegistryService(store, clock, settings, pager)
@@ -105,7 +109,11 @@ class SwfService:
                     f"Delete{noun}Type": partial(registry.delete_type, kind),
                 }
             )
+        self._retention = RetentionService(
+            store, clock, interval_s=settings.retention_sweep_s, batch=settings.retention_batch
+        )
         timers.start()
+        self._retention.start()
 
     async def fire_due_timers(self) -> int:
         """Fire every timer due now, until none is left (tests on a manual clock use this to
@@ -116,6 +124,12 @@ class SwfService:
             total += fired
         return total
 
+    async def sweep_retention(self) -> int:
+        """Purge every closed execution past its domain's retention now; returns how many
+        (tests on a manual clock use this, like ``fire_due_timers``)."""
+        assert self._retention is not None, "service is not started"
+        return await self._retention.sweep()
+
     def stop_polls(self) -> None:
         """Answer every waiting long poll now (the first step of a clean shutdown)."""
         if self.matching is not None:
@@ -125,4 +139,6 @@ class SwfService:
         self.stop_polls()
         if self._timers is not None:
             await self._timers.stop()
+        if self._retention is not None:
+            await self._retention.stop()
         await self.store.close()

@@ -19,4 +19,8 @@ class Settings:
     max_pollers_per_task_list: int = 1_000
     # How often a waiting poll re-reads the store: the guarantee behind in-memory wake-ups.
     poll_recheck_s: float = 5.0
+    # How often closed executions past their domain's retention are purged, and how many runs
+    # one purge transaction deletes (a batch holds the single writer while it runs).
+    retention_sweep_s: float = 10.0
+    retention_batch: int = 100
     empty_task_token: bool = False  # answer empty polls with taskToken "" instead of omitting it

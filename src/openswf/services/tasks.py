@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import orjson
@@ -9,6 +10,7 @@ import orjson
 from openswf.engine import commands as c
 from openswf.engine.state import ExecutionState
 from openswf.protocol import faults
+from openswf.protocol.lambdas import LAMBDA_TASK_LIST, LAMBDA_VERSION
 from openswf.protocol.tokens import TaskToken, TokenSigner, decode_task_token, encode_task_token
 from openswf.services.clock import Clock
 from openswf.services.context import RequestContext
@@ -123,19 +125,31 @@ class TaskService:
     ) -> None:
         token = decode_task_token(self._signer, req["taskToken"], "d")
         decisions: list[dict[str, Any]] = req.get("decisions", [])
-        wanted = {
-            (ref["name"], ref["version"])
-            for d in decisions
-            if d["decisionType"] == "ScheduleActivityTask"
-            for ref in [d["scheduleActivityTaskDecisionAttributes"]["activityType"]]
-        }
+        activity_keys, workflow_keys = _types_named(decisions)
         activity_types: dict[tuple[str, str], c.ActivityTypeInfo] = {}
-        if wanted:
+        workflow_types: dict[tuple[str, str], c.WorkflowTypeInfo] = {}
+        continues = any(d["decisionType"] == "ContinueAsNewWorkflowExecution" for d in decisions)
+        if activity_keys or workflow_keys or continues:
             row = await self._store.get_execution(token.run_id)
             if row is None:
                 raise faults.UnknownResourceFault("Unknown decision task")
-            for record in await self._store.get_types(row.domain_id, "activity", sorted(wanted)):
+            if continues:
+                # The new run's type: the same name, and the decision's version or this one's.
+                for d in decisions:
+                    if d["decisionType"] == "ContinueAsNewWorkflowExecution":
+                        attrs = d.get("continueAsNewWorkflowExecutionDecisionAttributes", {})
+                        version = attrs.get("workflowTypeVersion") or row.type_version
+                        workflow_keys.add((row.type_name, version))
+            for record in await self._store.get_types(
+                row.domain_id, "activity", sorted(activity_keys)
+            ):
                 activity_types[(record.name, record.version)] = c.ActivityTypeInfo(
+                    status=record.status, configuration=record.configuration
+                )
+            for record in await self._store.get_types(
+                row.domain_id, "workflow", sorted(workflow_keys)
+            ):
+                workflow_types[(record.name, record.version)] = c.WorkflowTypeInfo(
                     status=record.status, configuration=record.configuration
                 )
         task_list = req.get("taskList")
@@ -149,6 +163,8 @@ class TaskService:
                 task_list=task_list["name"] if task_list else None,
                 task_list_schedule_to_start_timeout=req.get("taskListScheduleToStartTimeout"),
                 activity_types=activity_types,
+                workflow_types=workflow_types,
+                new_run_id=uuid.uuid4().hex if continues else "",
             ),
         )
 
@@ -163,8 +179,10 @@ class TaskService:
         self, req: dict[str, Any], ctx: RequestContext
     ) -> dict[str, Any]:
         domain = await self._registry.domain(ctx, req["domain"])
+        task_list = req["taskList"]["name"]
+        kind = "lambda" if task_list == LAMBDA_TASK_LIST else "activity"
         claim = await self._matching.poll(
-            (domain.id, "activity", req["taskList"]["name"]),
+            (domain.id, kind, task_list),
             identity=req.get("identity"),
             hold_s=self._settings.poll_timeout_s,
             is_disconnected=ctx.is_disconnected,
@@ -174,12 +192,15 @@ class TaskService:
         state: ExecutionState = claim.outcome.state
         started = claim.started_event_id
         token = TaskToken(
-            kind="a",
+            kind="a" if kind == "activity" else "l",
             run_id=state.run_id,
             scheduled_event_id=claim.row.scheduled_event_id,
             started_event_id=started,
         )
         payload = orjson.loads(claim.row.payload or b"{}")
+        if kind == "lambda":  # see protocol/lambdas.py: a function, dressed as an activity
+            payload["activityId"] = payload["id"]
+            payload["activityType"] = {"name": payload["name"], "version": LAMBDA_VERSION}
         answer: dict[str, Any] = {
             "taskToken": encode_task_token(self._signer, token),
             "activityId": payload["activityId"],
@@ -194,7 +215,22 @@ class TaskService:
     async def respond_activity_task(
         self, outcome: str, req: dict[str, Any], ctx: RequestContext
     ) -> None:
-        token = decode_task_token(self._signer, req["taskToken"], "a")
+        token = decode_task_token(self._signer, req["taskToken"], "a", "l")
+        if token.kind == "l":
+            if outcome == "canceled":
+                raise faults.UnknownResourceFault("Lambda functions cannot be canceled")
+            await self._history.apply(
+                token.run_id,
+                c.RespondLambdaTask(
+                    scheduled_event_id=token.scheduled_event_id,
+                    started_event_id=token.started_event_id,
+                    outcome=_RESPOND_OUTCOMES[outcome],
+                    result=req.get("result"),
+                    reason=req.get("reason"),
+                    details=req.get("details"),
+                ),
+            )
+            return
         await self._history.apply(
             token.run_id,
             c.RespondActivityTask(
@@ -228,3 +264,19 @@ class TaskService:
         domain = await self._registry.domain(ctx, req["domain"])
         count = await self._store.count_tasks(domain.id, kind, req["taskList"]["name"])
         return {"count": count, "truncated": False}
+
+
+def _types_named(
+    decisions: list[dict[str, Any]],
+) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """The activity and workflow types the decisions name, to look up before the engine."""
+    activities: set[tuple[str, str]] = set()
+    workflows: set[tuple[str, str]] = set()
+    for d in decisions:
+        if d["decisionType"] == "ScheduleActivityTask":
+            ref = d["scheduleActivityTaskDecisionAttributes"]["activityType"]
+            activities.add((ref["name"], ref["version"]))
+        elif d["decisionType"] == "StartChildWorkflowExecution":
+            ref = d["startChildWorkflowExecutionDecisionAttributes"]["workflowType"]
+            workflows.add((ref["name"], ref["version"]))
+    return activities, workflows

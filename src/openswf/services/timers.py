@@ -14,8 +14,9 @@ from openswf.engine import commands as c
 from openswf.protocol.faults import UnknownResourceFault
 from openswf.services.clock import Clock
 from openswf.services.history import HistoryService, changes_anything
+from openswf.services.relay import RelayService
 from openswf.storage.base import Store
-from openswf.storage.records import StoreConflict, TimerRow
+from openswf.storage.records import MESSAGE_PREFIX, StoreConflict, TimerRow
 
 log = logging.getLogger("openswf.timers")
 
@@ -25,10 +26,17 @@ CONCURRENCY = 64
 
 class TimerService:
     def __init__(
-        self, store: Store, history: HistoryService, clock: Clock, *, recheck_s: float
+        self,
+        store: Store,
+        history: HistoryService,
+        relay: RelayService,
+        clock: Clock,
+        *,
+        recheck_s: float,
     ) -> None:
         self._store = store
         self._history = history
+        self._relay = relay
         self._clock = clock
         self._recheck_s = recheck_s
         self._wake = asyncio.Event()
@@ -57,6 +65,7 @@ class TimerService:
                 fired = await self.fire_due()
             except Exception:  # keep firing: one bad batch must not stop every timer
                 log.exception("timer batch failed")
+                await asyncio.sleep(1)  # and do not spin on a failure that repeats
                 fired = 0
             if fired >= BATCH:
                 continue
@@ -83,6 +92,13 @@ class TimerService:
         return len(rows)
 
     async def _fire(self, row: TimerRow) -> None:
+        if row.key.startswith(MESSAGE_PREFIX):
+            try:
+                await self._relay.deliver(row.run_id, row.key)
+            except StoreConflict:
+                return  # contended: the row stays and is delivered on the next pass
+            await self._store.delete_timer(row.run_id, row.key, row.due_ms)
+            return
         try:
             outcome = await self._history.apply(row.run_id, c.FireTimer(key=row.key))
         except UnknownResourceFault:

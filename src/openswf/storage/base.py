@@ -113,3 +113,18 @@ class Store(Protocol):
         self, query: ExecutionQuery, *, after: tuple[int, str] | None, limit: int, reverse: bool
     ) -> list[ExecutionRow]: ...
     async def count_executions(self, query: ExecutionQuery) -> int: ...
+
+    # --- retention ---
+    async def domain_retentions(self) -> list[tuple[int, str]]:
+        """Every domain of every region, with its retention: ``(domain_id, retention_days)``."""
+        ...
+
+    async def expired_runs(self, domain_id: int, closed_before_ms: int, limit: int) -> list[str]:
+        """Up to ``limit`` closed runs of the domain that closed at or before
+        ``closed_before_ms``, oldest close first."""
+        ...
+
+    async def purge_runs(self, run_ids: list[str]) -> int:
+        """Delete closed runs with their history, tasks and timers, in one transaction.
+        Runs that are open (or already gone) are left alone; returns how many were deleted."""
+        ...

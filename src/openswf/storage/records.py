@@ -110,6 +110,14 @@ class ExecutionCommit:
     timers: list[tuple[str, int]] = field(default_factory=list)
     cleared_timers: list[str] = field(default_factory=list)
     closed: bool = False
+    # A run that continued as new: the new run is inserted in the same transaction, so the
+    # workflowId is never free in between.
+    successor: ExecutionCommit | None = None
+
+
+# Timer rows whose key starts with this are outbox messages to other executions: they
+# outlive the run's close (a closed child still has to tell its parent).
+MESSAGE_PREFIX = "msg:"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -126,3 +134,6 @@ class ExecutionQuery:
     type_version: str | None = None
     tag: str | None = None
     close_status: str | None = None
+    # A count stops after this many rows (``None``: count them all), so that a count of a
+    # huge range costs no more than this many index entries.
+    count_limit: int | None = None

@@ -16,7 +16,6 @@ from tests.unit.engine.engine_helpers import (
     cancel_timer,
     cancel_workflow,
     complete_workflow,
-    decision,
     fail_workflow,
     record_marker,
     schedule_activity,
@@ -375,73 +374,3 @@ def test_after_unhandled_decision_the_next_task_can_close() -> None:
     outcome = run.decide([complete_workflow(result="done")])
 
     assert types_of(outcome)[-1] == "WorkflowExecutionCompleted"
-
-
-# --- decisions the engine does not carry out yet --------------------------------------------
-
-UNSUPPORTED: list[tuple[dict[str, Any], str, dict[str, Any]]] = [
-    (
-        decision("ContinueAsNewWorkflowExecution", input="i"),
-        "ContinueAsNewWorkflowExecutionFailed",
-        {"cause": "OPERATION_NOT_PERMITTED"},
-    ),
-    (
-        decision(
-            "StartChildWorkflowExecution",
-            workflowType={"name": "child", "version": "1"},
-            workflowId="kid",
-            control="ctl",
-        ),
-        "StartChildWorkflowExecutionFailed",
-        {
-            "workflowType": {"name": "child", "version": "1"},
-            "workflowId": "kid",
-            "cause": "OPERATION_NOT_PERMITTED",
-            "initiatedEventId": 0,
-            "control": "ctl",
-        },
-    ),
-    (
-        decision(
-            "SignalExternalWorkflowExecution",
-            workflowId="other",
-            runId="r-9",
-            signalName="s",
-            control="ctl",
-        ),
-        "SignalExternalWorkflowExecutionFailed",
-        {
-            "workflowId": "other",
-            "runId": "r-9",
-            "cause": "OPERATION_NOT_PERMITTED",
-            "initiatedEventId": 0,
-            "control": "ctl",
-        },
-    ),
-    (
-        decision("RequestCancelExternalWorkflowExecution", workflowId="other"),
-        "RequestCancelExternalWorkflowExecutionFailed",
-        {"workflowId": "other", "cause": "OPERATION_NOT_PERMITTED", "initiatedEventId": 0},
-    ),
-    (
-        decision("ScheduleLambdaFunction", id="fn-1", name="fn", input="x"),
-        "ScheduleLambdaFunctionFailed",
-        {"id": "fn-1", "name": "fn", "cause": "LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION"},
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    ("unsupported", "failed_type", "expected"), UNSUPPORTED, ids=lambda v: str(v)[:40]
-)
-def test_unsupported_decision_fails_and_schedules_a_decision_task(
-    unsupported: dict[str, Any], failed_type: str, expected: dict[str, Any]
-) -> None:
-    run = Run()
-
-    outcome = run.decide([unsupported])
-
-    assert types_of(outcome) == ["DecisionTaskCompleted", failed_type, "DecisionTaskScheduled"]
-    assert attrs(outcome, failed_type) == {**expected, "decisionTaskCompletedEventId": 4}
-    assert run.state.is_open
-    assert [t.kind for t in outcome.effects.new_tasks] == ["decision"]

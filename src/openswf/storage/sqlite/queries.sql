@@ -138,7 +138,8 @@ DELETE FROM timers WHERE run_id = ? AND key = ?;
 DELETE FROM timers WHERE run_id = ? AND key = ? AND due_ms = ?;
 
 -- name: delete_run_timers
-DELETE FROM timers WHERE run_id = ?;
+-- Outbox messages ("msg:" keys) survive the run's close: they are what it owes others.
+DELETE FROM timers WHERE run_id = ? AND key NOT LIKE 'msg:%';
 
 -- name: due_timers
 SELECT run_id, key, due_ms FROM timers WHERE due_ms <= ? ORDER BY due_ms LIMIT ?;
@@ -151,3 +152,31 @@ SELECT key, value FROM domain_tags WHERE domain_id = ? ORDER BY key;
 
 -- name: delete_domain_tag
 DELETE FROM domain_tags WHERE domain_id = ? AND key = ?;
+
+-- name: domain_retentions
+SELECT id, retention_days FROM domains ORDER BY id;
+
+-- name: expired_runs
+SELECT run_id FROM executions
+WHERE domain_id = ? AND is_open = 0 AND close_ms <= ?
+ORDER BY close_ms, run_id LIMIT ?;
+
+-- name: purge_execution
+DELETE FROM executions WHERE run_id = ? AND is_open = 0;
+
+-- name: purge_run_events
+DELETE FROM events WHERE run_id = ?;
+
+-- name: update_execution_state
+-- A transition that leaves the run open changes none of the visibility columns, so it
+-- writes only columns that no index holds: no index entry moves.
+UPDATE executions SET cancel_requested = ?, version = ?, state = ?
+WHERE run_id = ? AND version = ?;
+
+-- name: insert_execution_tag
+INSERT INTO execution_tags (run_id, tag, domain_id, is_open, start_ms, close_ms)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (run_id, tag) DO NOTHING;
+
+-- name: close_execution_tags
+UPDATE execution_tags SET is_open = 0, close_ms = ? WHERE run_id = ?;

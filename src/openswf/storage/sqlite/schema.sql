@@ -1,4 +1,6 @@
--- openswf SQLite schema: the whole current schema, for new databases (PRAGMA user_version 1).
+-- openswf SQLite schema: the whole current schema, for new databases (PRAGMA user_version 2).
+-- Timestamps are UTC epoch milliseconds. Each index and table is explained in the migration
+-- that added it (migrations/); a database migrated step by step has exactly this schema.
 
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
@@ -55,9 +57,38 @@ CREATE TABLE executions (
 );
 -- At most one open run per workflowId and domain: the store itself keeps SWF's rule.
 CREATE UNIQUE INDEX executions_open_workflow ON executions (domain_id, workflow_id) WHERE is_open = 1;
+-- Visibility: one index per filter, in the listing's order (time, run_id); see 0002.
 CREATE INDEX executions_by_start ON executions (domain_id, is_open, start_ms, run_id);
-CREATE INDEX executions_by_close ON executions (domain_id, close_ms, run_id) WHERE is_open = 0;
-CREATE INDEX executions_by_workflow ON executions (domain_id, workflow_id, start_ms);
+CREATE INDEX executions_by_close ON executions (domain_id, close_ms, run_id) WHERE close_ms IS NOT NULL;
+CREATE INDEX executions_by_workflow_start ON executions (domain_id, is_open, workflow_id, start_ms, run_id);
+CREATE INDEX executions_by_type_start ON executions (domain_id, is_open, type_name, start_ms, run_id);
+CREATE INDEX executions_by_version_start ON executions (domain_id, is_open, type_name, type_version, start_ms, run_id);
+CREATE INDEX executions_by_status_start ON executions (domain_id, close_status, start_ms, run_id) WHERE close_status IS NOT NULL;
+CREATE INDEX executions_by_workflow_close ON executions (domain_id, workflow_id, close_ms, run_id) WHERE close_ms IS NOT NULL;
+CREATE INDEX executions_by_type_close ON executions (domain_id, type_name, close_ms, run_id) WHERE close_ms IS NOT NULL;
+CREATE INDEX executions_by_version_close ON executions (domain_id, type_name, type_version, close_ms, run_id) WHERE close_ms IS NOT NULL;
+CREATE INDEX executions_by_status_close ON executions (domain_id, close_status, close_ms, run_id) WHERE close_ms IS NOT NULL;
+
+-- One row per distinct tag of a run, with copies of the run's visibility columns: written
+-- with the run's row (inserted at start, updated at close).
+CREATE TABLE execution_tags (
+    run_id    TEXT NOT NULL,
+    tag       TEXT NOT NULL,
+    domain_id INTEGER NOT NULL,
+    is_open   INTEGER NOT NULL,
+    start_ms  INTEGER NOT NULL,
+    close_ms  INTEGER,
+    PRIMARY KEY (run_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX execution_tags_by_start ON execution_tags (domain_id, is_open, tag, start_ms, run_id);
+CREATE INDEX execution_tags_by_close ON execution_tags (domain_id, tag, close_ms, run_id) WHERE close_ms IS NOT NULL;
+
+-- Whoever deletes a run (the retention purge) deletes its tags: SQLite's stand-in for
+-- ON DELETE CASCADE, as the store runs with foreign keys off.
+CREATE TRIGGER executions_delete_tags AFTER DELETE ON executions
+BEGIN
+    DELETE FROM execution_tags WHERE run_id = OLD.run_id;
+END;
 
 CREATE TABLE events (
     run_id   TEXT NOT NULL,

@@ -1,37 +1,11 @@
-"""Loads the SQL of this backend from its .sql files."""
+"""The SQL of the SQLite backend, loaded from its .sql files (see ``storage/sqlfiles.py``)."""
 
 from __future__ import annotations
 
-from importlib import resources
+from openswf.storage.sqlfiles import SqlFiles
 
+_FILES = SqlFiles(__package__ or "openswf.storage.sqlite")
 
-def read(name: str) -> str:
-    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
-
-
-def named_queries(name: str) -> dict[str, str]:
-    """Split a file of ``-- name: <name>`` blocks into a dict of statements."""
-    queries: dict[str, str] = {}
-    current: str | None = None
-    lines: list[str] = []
-    for line in read(name).splitlines():
-        if line.startswith("-- name:"):
-            if current is not None:
-                queries[current] = "\n".join(lines).strip()
-            current = line.split(":", 1)[1].strip()
-            lines = []
-        elif current is not None and not line.startswith("--"):
-            lines.append(line)
-    if current is not None:
-        queries[current] = "\n".join(lines).strip()
-    return queries
-
-
-def migrations() -> list[tuple[int, str]]:
-    """The numbered migrations, in order: ``(version, sql)``."""
-    folder = resources.files(__package__).joinpath("migrations")
-    found = []
-    for entry in folder.iterdir():
-        if entry.name.endswith(".sql"):
-            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
-    return sorted(found)
+read = _FILES.read
+named_queries = _FILES.named_queries
+migrations = _FILES.migrations

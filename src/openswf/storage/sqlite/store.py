@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from openswf.storage.records import (
+    MESSAGE_PREFIX,
     DomainRecord,
     DuplicateKey,
     DuplicateOpenExecution,
@@ -323,6 +324,30 @@ class SqliteStore:
         sql, params = count_sql(query)
         return int(self._scalar(sql, *params))
 
+    # --- retention ------------------------------------------------------------------------
+
+    async def domain_retentions(self) -> list[tuple[int, str]]:
+        return [(row[0], row[1]) for row in self._read(Q["domain_retentions"])]
+
+    async def expired_runs(self, domain_id: int, closed_before_ms: int, limit: int) -> list[str]:
+        rows = self._read(Q["expired_runs"], domain_id, closed_before_ms, limit)
+        return [row[0] for row in rows]
+
+    async def purge_runs(self, run_ids: list[str]) -> int:
+        def job(conn: sqlite3.Connection) -> int:
+            purged = 0
+            for run_id in run_ids:
+                # The guard on is_open makes a purge of a run that is not closed a no-op.
+                if conn.execute(Q["purge_execution"], (run_id,)).rowcount != 1:
+                    continue
+                conn.execute(Q["purge_run_events"], (run_id,))
+                conn.execute(Q["delete_run_tasks"], (run_id,))
+                conn.execute(Q["delete_run_timers"], (run_id,))
+                purged += 1
+            return purged
+
+        return int(await self._writer.run(job)) if run_ids else 0
+
 
 def migrate(conn: sqlite3.Connection) -> None:
     """Create the schema on a new database, or run the migrations it has not seen yet."""
@@ -365,6 +390,28 @@ def _apply_commit(conn: sqlite3.Connection, commit: ExecutionCommit) -> list[Tas
             )
         except sqlite3.IntegrityError as error:
             raise DuplicateOpenExecution(row.workflow_id) from error
+        # Tags are set only at start (reference §6.16), so their rows are written here, and
+        # moved to the closed indexes when the run closes.
+        conn.executemany(
+            Q["insert_execution_tag"],
+            [
+                (row.run_id, tag, row.domain_id, int(row.is_open), row.start_ms, row.close_ms)
+                for tag in row.tags
+            ],
+        )
+    elif row.is_open:
+        cursor = conn.execute(
+            Q["update_execution_state"],
+            (
+                int(row.cancel_requested),
+                row.version,
+                row.state,
+                row.run_id,
+                commit.expected_version,
+            ),
+        )
+        if cursor.rowcount != 1:
+            raise VersionConflict(row.run_id)
     else:
         cursor = conn.execute(
             Q["update_execution"],
@@ -381,6 +428,8 @@ def _apply_commit(conn: sqlite3.Connection, commit: ExecutionCommit) -> list[Tas
         )
         if cursor.rowcount != 1:
             raise VersionConflict(row.run_id)
+        if row.tags:
+            conn.execute(Q["close_execution_tags"], (row.close_ms, row.run_id))
     conn.executemany(Q["insert_event"], [(row.run_id, eid, body) for eid, body in commit.events])
     for kind, scheduled in commit.done_tasks:
         conn.execute(Q["delete_task"], (row.run_id, kind, scheduled))
@@ -389,6 +438,11 @@ def _apply_commit(conn: sqlite3.Connection, commit: ExecutionCommit) -> list[Tas
     if commit.closed:
         conn.execute(Q["delete_run_tasks"], (row.run_id,))
         conn.execute(Q["delete_run_timers"], (row.run_id,))
+        for key, due_ms in commit.timers:
+            if key.startswith(MESSAGE_PREFIX):
+                conn.execute(Q["upsert_timer"], (row.run_id, key, due_ms))
+        if commit.successor is not None:
+            return _apply_commit(conn, commit.successor)
         return []
     for key, due_ms in commit.timers:
         conn.execute(Q["upsert_timer"], (row.run_id, key, due_ms))

@@ -1,0 +1,209 @@
+"""Messages between executions: starting children, signals and cancels to other executions,
+telling parents that a child closed, and applying child policies.
+
+A transition that owes another execution something writes a ``msg:`` row in the timers
+table, due at once, in the same transaction as its events (the outbox). The timer service
+hands those rows here. Each delivery is two writes through the one write path (the target's,
+then the source's), so every handler is idempotent: a relay that dies between the two runs
+the message again, finds what it already did, and only finishes the job.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from openswf.engine import commands as c
+from openswf.engine.events import CLOSE_EVENTS
+from openswf.engine.state import ChildState, ExecutionState
+from openswf.protocol import faults
+from openswf.services.codec import decode_event, decode_state
+from openswf.services.history import HistoryService
+from openswf.services.settings import Settings
+from openswf.storage.base import Store
+from openswf.storage.records import MESSAGE_PREFIX, ExecutionRow
+
+
+class RelayService:
+    def __init__(self, store: Store, history: HistoryService, settings: Settings) -> None:
+        self._store = store
+        self._history = history
+        self._settings = settings
+
+    async def deliver(self, run_id: str, key: str) -> None:
+        """Carry out one outbox message of run ``run_id``. Safe to run more than once."""
+        source = await self._store.get_execution(run_id)
+        if source is None:
+            return  # purged: nobody is left to act for
+        state = decode_state(source.state)
+        kind, _, argument = key[len(MESSAGE_PREFIX) :].partition(":")
+        if kind == "start-child":
+            await self._start_child(source, state, int(argument))
+        elif kind in ("signal", "cancel"):
+            await self._external(kind, source, state, int(argument))
+        elif kind == "notify-parent":
+            await self._notify_parent(source, state)
+        elif kind == "child-policy":
+            await self._apply_child_policy(source, state, argument)
+
+    async def _event_attributes(self, run_id: str, event_id: int) -> dict[str, Any]:
+        rows = await self._store.read_events(
+            run_id, after=event_id - 1, before=event_id + 1, limit=1, reverse=False
+        )
+        return decode_event(rows[0][1]).attributes
+
+    async def _apply_quietly(self, run_id: str, command: c.Command) -> bool:
+        """Apply a command to a run that may have closed or gone meanwhile."""
+        try:
+            await self._history.apply(run_id, command)
+        except faults.UnknownResourceFault:
+            return False
+        return True
+
+    # --- children -------------------------------------------------------------------------
+
+    async def _start_child(
+        self, parent: ExecutionRow, state: ExecutionState, initiated: int
+    ) -> None:
+        child = state.children.get(initiated)
+        if not state.is_open or child is None or child.run_id is not None:
+            return  # done before, or the parent closed: a closed parent starts nothing
+        existing = await self._store.find_execution(parent.domain_id, child.workflow_id, None)
+        if existing is not None:
+            if _is_child_of(existing, parent, initiated):
+                outcome: c.Command = c.ChildStarted(
+                    initiated_event_id=initiated, run_id=existing.run_id
+                )
+            else:
+                outcome = c.ChildStartFailed(
+                    initiated_event_id=initiated, cause="WORKFLOW_ALREADY_RUNNING"
+                )
+            await self._history.apply(parent.run_id, outcome)
+            return
+        limit = self._settings.max_open_executions_per_domain
+        if await self._store.count_open_executions(parent.domain_id) >= limit:
+            await self._history.apply(
+                parent.run_id,
+                c.ChildStartFailed(
+                    initiated_event_id=initiated, cause="OPEN_WORKFLOWS_LIMIT_EXCEEDED"
+                ),
+            )
+            return
+        attrs = await self._event_attributes(parent.run_id, initiated)
+        command = _child_start_command(child, attrs, parent, initiated)
+        try:
+            await self._history.start(parent.domain_id, command)
+        except faults.WorkflowExecutionAlreadyStartedFault:
+            # Someone took the workflowId between our look and our start.
+            await self._history.apply(
+                parent.run_id,
+                c.ChildStartFailed(initiated_event_id=initiated, cause="WORKFLOW_ALREADY_RUNNING"),
+            )
+            return
+        await self._history.apply(
+            parent.run_id, c.ChildStarted(initiated_event_id=initiated, run_id=command.run_id)
+        )
+
+    async def _notify_parent(self, child: ExecutionRow, state: ExecutionState) -> None:
+        if state.parent is None:
+            return
+        rows = await self._store.read_events(
+            child.run_id, after=0, before=2**62, limit=1, reverse=True
+        )
+        close = decode_event(rows[0][1])
+        if close.event_type not in CLOSE_EVENTS:
+            return
+        await self._apply_quietly(
+            state.parent["runId"],
+            c.ChildClosed(
+                initiated_event_id=state.parent_initiated_event_id,
+                run_id=child.run_id,
+                close_event=close.event_type,
+                attributes=close.attributes,
+            ),
+        )
+
+    async def _apply_child_policy(
+        self, parent: ExecutionRow, state: ExecutionState, policy: str
+    ) -> None:
+        for child in state.children.values():
+            if child.run_id is None:
+                continue  # not started: its start message finds the parent closed
+            # A child that continued as new is the open run of its workflowId now.
+            run = await self._store.find_execution(parent.domain_id, child.workflow_id, None)
+            if run is None or run.parent_run_id != parent.run_id:
+                continue
+            command: c.Command
+            if policy == "TERMINATE":
+                command = c.TerminateExecution(cause="CHILD_POLICY_APPLIED")
+            else:
+                command = c.RequestCancelExecution(cause="CHILD_POLICY_APPLIED")
+            await self._apply_quietly(run.run_id, command)
+
+    # --- signals and cancels to other executions ---------------------------------------------
+
+    async def _external(
+        self, kind: str, source: ExecutionRow, state: ExecutionState, initiated: int
+    ) -> None:
+        pending = (state.signals_out if kind == "signal" else state.cancels_out).get(initiated)
+        if not state.is_open or pending is None:
+            return
+        target = await self._store.find_execution(
+            source.domain_id, pending.workflow_id, pending.run_id or None
+        )
+        delivered = False
+        if target is not None and target.is_open:
+            external = {"workflowId": source.workflow_id, "runId": source.run_id}
+            command: c.Command
+            if kind == "signal":
+                attrs = await self._event_attributes(source.run_id, initiated)
+                command = c.SignalExecution(
+                    signal_name=attrs["signalName"],
+                    input=attrs.get("input"),
+                    external=external,
+                    external_initiated_event_id=initiated,
+                )
+            else:
+                command = c.RequestCancelExecution(
+                    external=external, external_initiated_event_id=initiated
+                )
+            delivered = await self._apply_quietly(target.run_id, command)
+        if delivered:
+            assert target is not None
+            result = c.ExternalDelivered(
+                kind=kind,
+                initiated_event_id=initiated,
+                target={"workflowId": target.workflow_id, "runId": target.run_id},
+            )
+        else:
+            result = c.ExternalDelivered(
+                kind=kind, initiated_event_id=initiated, cause="UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION"
+            )
+        await self._apply_quietly(source.run_id, result)
+
+
+def _is_child_of(run: ExecutionRow, parent: ExecutionRow, initiated: int) -> bool:
+    if run.parent_run_id != parent.run_id:
+        return False
+    return decode_state(run.state).parent_initiated_event_id == initiated
+
+
+def _child_start_command(
+    child: ChildState, attrs: dict[str, Any], parent: ExecutionRow, initiated: int
+) -> c.StartExecution:
+    """The child's start, from the parent's Initiated event (its values are resolved)."""
+    return c.StartExecution(
+        workflow_id=child.workflow_id,
+        run_id=uuid.uuid4().hex,
+        workflow_type=dict(attrs["workflowType"]),
+        task_list=attrs["taskList"]["name"],
+        task_priority=attrs.get("taskPriority", "0"),
+        execution_start_to_close_timeout=attrs["executionStartToCloseTimeout"],
+        task_start_to_close_timeout=attrs["taskStartToCloseTimeout"],
+        child_policy=attrs["childPolicy"],
+        lambda_role=attrs.get("lambdaRole"),
+        tag_list=list(attrs.get("tagList", [])),
+        input=attrs.get("input"),
+        parent={"workflowId": parent.workflow_id, "runId": parent.run_id},
+        parent_initiated_event_id=initiated,
+    )
