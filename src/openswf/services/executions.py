@@ -151,7 +151,8 @@ class ExecutionService:
                 "openActivityTasks": len(state.activities),
                 "openDecisionTasks": 1 if state.decision is not None else 0,
                 "openTimers": len(state.timers),
-                "openChildWorkflowExecutions": len(state.children),
+                # A closed run keeps its children for the child policy; none are open.
+                "openChildWorkflowExecutions": len(state.children) if state.is_open else 0,
                 "openLambdaFunctions": len(state.lambdas),
             },
         }

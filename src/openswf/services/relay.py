@@ -68,17 +68,7 @@ class RelayService:
         child = state.children.get(initiated)
         if not state.is_open or child is None or child.run_id is not None:
             return  # done before, or the parent closed: a closed parent starts nothing
-        existing = await self._store.find_execution(parent.domain_id, child.workflow_id, None)
-        if existing is not None:
-            if _is_child_of(existing, parent, initiated):
-                outcome: c.Command = c.ChildStarted(
-                    initiated_event_id=initiated, run_id=existing.run_id
-                )
-            else:
-                outcome = c.ChildStartFailed(
-                    initiated_event_id=initiated, cause="WORKFLOW_ALREADY_RUNNING"
-                )
-            await self._history.apply(parent.run_id, outcome)
+        if await self._settle_if_running(parent, child.workflow_id, initiated):
             return
         limit = self._settings.max_open_executions_per_domain
         if await self._store.count_open_executions(parent.domain_id) >= limit:
@@ -94,15 +84,31 @@ class RelayService:
         try:
             await self._history.start(parent.domain_id, command)
         except faults.WorkflowExecutionAlreadyStartedFault:
-            # Someone took the workflowId between our look and our start.
-            await self._history.apply(
-                parent.run_id,
-                c.ChildStartFailed(initiated_event_id=initiated, cause="WORKFLOW_ALREADY_RUNNING"),
-            )
+            # The workflowId was taken between our look and our start: by another relay
+            # delivering this same message (then it is our child), or by someone else.
+            await self._settle_if_running(parent, child.workflow_id, initiated)
             return
         await self._history.apply(
             parent.run_id, c.ChildStarted(initiated_event_id=initiated, run_id=command.run_id)
         )
+
+    async def _settle_if_running(
+        self, parent: ExecutionRow, workflow_id: str, initiated: int
+    ) -> bool:
+        """If a run of ``workflow_id`` is open, record what it means for the parent (our
+        child started, or the id is taken) and say so."""
+        existing = await self._store.find_execution(parent.domain_id, workflow_id, None)
+        if existing is None:
+            return False
+        command: c.Command
+        if _is_child_of(existing, parent, initiated):
+            command = c.ChildStarted(initiated_event_id=initiated, run_id=existing.run_id)
+        else:
+            command = c.ChildStartFailed(
+                initiated_event_id=initiated, cause="WORKFLOW_ALREADY_RUNNING"
+            )
+        await self._history.apply(parent.run_id, command)
+        return True
 
     async def _notify_parent(self, child: ExecutionRow, state: ExecutionState) -> None:
         if state.parent is None:
