@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 
 import click
 
+from openswf.engine.commands import Limits
 from openswf.services.settings import Settings
 from openswf.storage.base import Store
+
+
+LIMIT_NAMES = tuple(field.name for field in dataclasses.fields(Limits))
 
 
 @click.group()
@@ -55,7 +60,22 @@ def main() -> None:
     show_default=True,
     type=click.Choice(["debug", "info", "warning", "error"]),
 )
-def server(host: str, port: int, db_url: str, poll_timeout: float, log_level: str) -> None:
+@click.option(
+    "--limit",
+    "limits",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override one of SWF's limits, e.g. --limit max_history_events=5000 "
+    f"(names: {', '.join(LIMIT_NAMES)}). Repeatable.",
+)
+def server(
+    host: str,
+    port: int,
+    db_url: str,
+    poll_timeout: float,
+    log_level: str,
+    limits: tuple[str, ...],
+) -> None:
     """Start the SWF server."""
     from openswf.server.run import serve
     from openswf.storage.urls import UnsupportedDatabase, store_from_url
@@ -73,7 +93,23 @@ def server(host: str, port: int, db_url: str, poll_timeout: float, log_level: st
         asyncio.run(_probe(store))
     except Exception as error:
         raise click.ClickException(f"cannot open database {db_url}: {error}") from error
-    serve(host, port, db_url, Settings(poll_timeout_s=poll_timeout), log_level=log_level)
+    settings = Settings(poll_timeout_s=poll_timeout, limits=parse_limits(limits))
+    serve(host, port, db_url, settings, log_level=log_level)
+
+
+def parse_limits(pairs: tuple[str, ...]) -> Limits:
+    """``NAME=VALUE`` overrides of the per-execution limits (SWF's values by default)."""
+    values: dict[str, int] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or name not in LIMIT_NAMES or not value.isdigit() or int(value) < 1:
+            raise click.BadParameter(
+                f"{pair!r}: expected NAME=POSITIVE_INTEGER with NAME one of "
+                + ", ".join(LIMIT_NAMES),
+                param_hint="--limit",
+            )
+        values[name] = int(value)
+    return Limits(**values)
 
 
 async def _probe(store: Store) -> None:
