@@ -71,6 +71,8 @@ class CompleteDecisionTask:
     workflow_types: dict[tuple[str, str], WorkflowTypeInfo] = field(default_factory=dict)
     # The runId a ContinueAsNewWorkflowExecution decision gives the new run.
     new_run_id: str = ""
+    # How many more executions the domain may open (children count): None for no limit.
+    open_workflows_headroom: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -178,6 +180,14 @@ class FireTimer:
     key: str
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FireTimers:
+    """Several rows of one run fell due together: each is handled as ``FireTimer``, in this
+    order, in one transition (one commit instead of one per row)."""
+
+    keys: tuple[str, ...]
+
+
 Command = (
     StartExecution
     | StartDecisionTask
@@ -189,6 +199,7 @@ Command = (
     | RequestCancelExecution
     | TerminateExecution
     | FireTimer
+    | FireTimers
     | ChildStarted
     | ChildStartFailed
     | ChildClosed

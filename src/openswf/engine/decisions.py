@@ -52,6 +52,7 @@ class _Batch:
         self.cmd = cmd
         self.completed_event_id = completed_event_id
         self.needs_decision = False  # a decision failed, or produced an event to react to
+        self.children_started = 0
         # Events that arrived while the task was started make a close decision fail.
         self.unhandled = t.state.decision_needed
 
@@ -295,6 +296,9 @@ def _start_child(batch: _Batch, attrs: dict[str, Any]) -> None:
         return fail("WORKFLOW_TYPE_DEPRECATED")
     if len(t.state.children) >= t.limits.max_open_children:
         return fail("OPEN_CHILDREN_LIMIT_EXCEEDED")
+    headroom = batch.cmd.open_workflows_headroom
+    if headroom is not None and batch.children_started >= headroom:
+        return fail("OPEN_WORKFLOWS_LIMIT_EXCEEDED")
     config = info.configuration
     resolved = _resolve(attrs, config, _CHILD_DEFAULTS)
     if isinstance(resolved, str):
@@ -317,6 +321,7 @@ def _start_child(batch: _Batch, attrs: dict[str, Any]) -> None:
     if lambda_role is not None:
         event_attrs["lambdaRole"] = lambda_role
     initiated = t.add("StartChildWorkflowExecutionInitiated", event_attrs)
+    batch.children_started += 1
     t.send(f"start-child:{initiated.event_id}")
 
 
@@ -450,7 +455,7 @@ def _schedule_lambda(batch: _Batch, attrs: dict[str, Any]) -> None:
             payload=payload,
         )
     )
-    # No worker may ever take it: the function times out start-to-close from scheduling.
+    # No worker may ever take it: until it starts, start-to-close counts from scheduling.
     t.set_timer(f"lambda:{scheduled.event_id}:START_TO_CLOSE", timeout)
 
 

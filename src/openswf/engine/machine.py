@@ -288,6 +288,9 @@ def _start_lambda(t: Transition, cmd: c.StartLambdaTask) -> None:
         raise StaleTask()
     t.add("LambdaFunctionStarted", {"scheduledEventId": cmd.scheduled_event_id})
     t.effects.done_tasks.append(("lambda", cmd.scheduled_event_id))
+    # From its start, the function has its whole start-to-close time (it had counted from
+    # scheduling only so that a function no worker takes still times out).
+    t.set_timer(f"lambda:{cmd.scheduled_event_id}:START_TO_CLOSE", function.start_to_close_timeout)
 
 
 def _respond_lambda(t: Transition, cmd: c.RespondLambdaTask) -> None:
@@ -321,7 +324,8 @@ def _lambda_timeout(t: Transition, key: str, scheduled: int) -> None:
     function = t.state.lambdas.get(scheduled)
     if function is None:
         return
-    if not _due(t, key, _deadline(function.scheduled_ms, function.start_to_close_timeout)):
+    since = function.started_ms if function.started_event_id else function.scheduled_ms
+    if not _due(t, key, _deadline(since, function.start_to_close_timeout)):
         return
     if not function.started_event_id:
         t.effects.done_tasks.append(("lambda", scheduled))
@@ -337,6 +341,11 @@ def _lambda_timeout(t: Transition, key: str, scheduled: int) -> None:
 
 
 # --- timers and timeouts ------------------------------------------------------------------
+
+
+def _fire_timers(t: Transition, cmd: c.FireTimers) -> None:
+    for key in cmd.keys:
+        _fire_timer(t, c.FireTimer(key=key))
 
 
 def _fire_timer(t: Transition, cmd: c.FireTimer) -> None:
@@ -461,6 +470,7 @@ _HANDLERS: dict[type, Any] = {
     c.RequestCancelExecution: _request_cancel,
     c.TerminateExecution: _terminate,
     c.FireTimer: _fire_timer,
+    c.FireTimers: _fire_timers,
     c.ChildStarted: _child_started,
     c.ChildStartFailed: _child_start_failed,
     c.ChildClosed: _child_closed,

@@ -82,6 +82,7 @@ class LambdaState:
     scheduled_ms: int
     start_to_close_timeout: str
     started_event_id: int = 0
+    started_ms: int = 0
 
 
 @dataclass(kw_only=True)
@@ -364,7 +365,9 @@ def _lambda_scheduled(state: ExecutionState, event: HistoryEvent, attrs: dict[st
 
 
 def _lambda_started(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) -> None:
-    state.lambdas[attrs["scheduledEventId"]].started_event_id = event.event_id
+    function = state.lambdas[attrs["scheduledEventId"]]
+    function.started_event_id = event.event_id
+    function.started_ms = event.timestamp_ms
 
 
 def _lambda_closed(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) -> None:

@@ -91,6 +91,13 @@ class RelayService:
         await self._history.apply(
             parent.run_id, c.ChildStarted(initiated_event_id=initiated, run_id=command.run_id)
         )
+        # The parent may have been terminated while the child started: its child-policy
+        # message found no child to act on then, so the policy is applied here.
+        current = await self._store.get_execution(parent.run_id)
+        if current is not None and not current.is_open:
+            policy = await self._closing_child_policy(current)
+            if policy is not None:
+                await self._apply_policy_to(command.run_id, policy)
 
     async def _settle_if_running(
         self, parent: ExecutionRow, workflow_id: str, initiated: int
@@ -129,22 +136,36 @@ class RelayService:
             ),
         )
 
+    async def _closing_child_policy(self, run: ExecutionRow) -> str | None:
+        """The child policy a closed run applies: only termination and time-out apply one."""
+        rows = await self._store.read_events(
+            run.run_id, after=0, before=2**62, limit=1, reverse=True
+        )
+        close = decode_event(rows[0][1])
+        if close.event_type not in ("WorkflowExecutionTerminated", "WorkflowExecutionTimedOut"):
+            return None
+        policy: str = close.attributes["childPolicy"]
+        return None if policy == "ABANDON" else policy
+
     async def _apply_child_policy(
         self, parent: ExecutionRow, state: ExecutionState, policy: str
     ) -> None:
         for child in state.children.values():
-            if child.run_id is None:
-                continue  # not started: its start message finds the parent closed
-            # A child that continued as new is the open run of its workflowId now.
+            # A child that continued as new is the open run of its workflowId now; one whose
+            # start is being delivered right now is found the same way (or applies the
+            # policy itself once started, see _start_child).
             run = await self._store.find_execution(parent.domain_id, child.workflow_id, None)
             if run is None or run.parent_run_id != parent.run_id:
                 continue
-            command: c.Command
-            if policy == "TERMINATE":
-                command = c.TerminateExecution(cause="CHILD_POLICY_APPLIED")
-            else:
-                command = c.RequestCancelExecution(cause="CHILD_POLICY_APPLIED")
-            await self._apply_quietly(run.run_id, command)
+            await self._apply_policy_to(run.run_id, policy)
+
+    async def _apply_policy_to(self, run_id: str, policy: str) -> None:
+        command: c.Command
+        if policy == "TERMINATE":
+            command = c.TerminateExecution(cause="CHILD_POLICY_APPLIED")
+        else:
+            command = c.RequestCancelExecution(cause="CHILD_POLICY_APPLIED")
+        await self._apply_quietly(run_id, command)
 
     # --- signals and cancels to other executions ---------------------------------------------
 

@@ -129,6 +129,8 @@ class TaskService:
         activity_types: dict[tuple[str, str], c.ActivityTypeInfo] = {}
         workflow_types: dict[tuple[str, str], c.WorkflowTypeInfo] = {}
         continues = any(d["decisionType"] == "ContinueAsNewWorkflowExecution" for d in decisions)
+        children = bool(workflow_keys)
+        row = None
         if activity_keys or workflow_keys or continues:
             row = await self._store.get_execution(token.run_id)
             if row is None:
@@ -152,6 +154,12 @@ class TaskService:
                 workflow_types[(record.name, record.version)] = c.WorkflowTypeInfo(
                     status=record.status, configuration=record.configuration
                 )
+        headroom = None
+        if children and row is not None:
+            # Children count against the domain's open executions: past the quota a child
+            # fails at once, with no Initiated event (initiatedEventId 0).
+            limit = self._settings.max_open_executions_per_domain
+            headroom = max(0, limit - await self._store.count_open_executions(row.domain_id))
         task_list = req.get("taskList")
         await self._history.apply(
             token.run_id,
@@ -165,6 +173,7 @@ class TaskService:
                 activity_types=activity_types,
                 workflow_types=workflow_types,
                 new_run_id=uuid.uuid4().hex if continues else "",
+                open_workflows_headroom=headroom,
             ),
         )
 
