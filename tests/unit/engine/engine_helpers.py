@@ -336,3 +336,77 @@ class Run:
         if at_ms is not None:
             self.at(at_ms)
         return self.do(c.FireTimer(key=key))
+
+
+# --- executions between executions: children, external requests, continue-as-new, Lambda ---
+
+ROLE = "arn:aws:iam::123456789012:role/swf-lambda"
+
+# A workflow type with every default set, as StartChildWorkflowExecution and
+# ContinueAsNewWorkflowExecution resolve them (reference §4.2).
+WF_FULL_DEFAULTS: dict[str, Any] = {
+    "defaultTaskList": {"name": "type-decisions"},
+    "defaultTaskPriority": "2",
+    "defaultExecutionStartToCloseTimeout": "7200",
+    "defaultTaskStartToCloseTimeout": "30",
+    "defaultChildPolicy": "REQUEST_CANCEL",
+}
+
+
+def workflow_type_info(status: str = "REGISTERED", **configuration: Any) -> c.WorkflowTypeInfo:
+    """A workflow type with ``WF_FULL_DEFAULTS``, any of them overridden (``None`` drops one)."""
+    config = {**WF_FULL_DEFAULTS, **configuration}
+    return c.WorkflowTypeInfo(
+        status=status, configuration={k: v for k, v in config.items() if v is not None}
+    )
+
+
+def workflow_types(
+    *entries: tuple[dict[str, str], c.WorkflowTypeInfo],
+) -> dict[tuple[str, str], c.WorkflowTypeInfo]:
+    """``CompleteDecisionTask.workflow_types`` for ``(type, info)`` pairs; ``WF_TYPE`` with
+    every default when none are given."""
+    pairs = entries or ((WF_TYPE, workflow_type_info()),)
+    return {(t["name"], t["version"]): info for t, info in pairs}
+
+
+def start_child(workflow_id: str = "kid", **attributes: Any) -> dict[str, Any]:
+    attributes.setdefault("workflowType", dict(WF_TYPE))
+    return decision("StartChildWorkflowExecution", workflowId=workflow_id, **attributes)
+
+
+def signal_external(
+    workflow_id: str = "target", signal_name: str = "sig", **attributes: Any
+) -> dict[str, Any]:
+    return decision(
+        "SignalExternalWorkflowExecution",
+        workflowId=workflow_id,
+        signalName=signal_name,
+        **attributes,
+    )
+
+
+def request_cancel_external(workflow_id: str = "target", **attributes: Any) -> dict[str, Any]:
+    return decision("RequestCancelExternalWorkflowExecution", workflowId=workflow_id, **attributes)
+
+
+def continue_as_new(**attributes: Any) -> dict[str, Any]:
+    return decision("ContinueAsNewWorkflowExecution", **attributes)
+
+
+def schedule_lambda(function_id: str = "f1", name: str = "fn", **attributes: Any) -> dict[str, Any]:
+    return decision("ScheduleLambdaFunction", id=function_id, name=name, **attributes)
+
+
+def adopt(outcome: Outcome, now_ms: int, *, limits: c.Limits | None = None) -> Run:
+    """A ``Run`` for the run another transition started (``outcome.continued_as_new``), with
+    the same checks as a run started by ``Run()``: its history rebuilds its state."""
+    run = Run.__new__(Run)
+    run.now_ms = now_ms
+    run.limits = limits or c.Limits()
+    run.history = []
+    run.start_outcome = outcome
+    run.state = outcome.state
+    # The command only names the transition in failure messages.
+    run._record(outcome, ExecutionState(), c.FireTimer(key="continued-as-new"))
+    return run
