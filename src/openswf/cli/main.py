@@ -8,6 +8,7 @@ import logging
 
 import click
 
+from openswf.cli.run import run
 from openswf.engine.commands import Limits
 from openswf.services.settings import Settings
 from openswf.storage.base import Store
@@ -116,6 +117,8 @@ async def _probe(store: Store) -> None:
     await store.open()
     await store.close()
 
+
+main.add_command(run)
 
 if __name__ == "__main__":
     main()

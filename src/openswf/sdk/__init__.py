@@ -1,0 +1,66 @@
+"""openswf's framework: what users import to write SWF workflows and workers.
+
+It imports nothing from openswf but ``openswf.protocol``, so it runs against openswf and
+against real AWS SWF alike. See docs/framework.md.
+"""
+
+from openswf.sdk.activities import (
+    Activity,
+    ActivityCancelled,
+    ActivityContext,
+    ActivityFailed,
+    Registry,
+    Timeouts,
+    activity,
+    default_registry,
+)
+from openswf.sdk.client import AsyncClient, Client
+from openswf.sdk.credentials import Credentials
+from openswf.sdk.deciders import (
+    DaemonDecider,
+    Decider,
+    Decisions,
+    DecisionWorker,
+    DynamicDecider,
+    GraphDecider,
+    dynamic_input,
+)
+from openswf.sdk.graph import ActivityTask, ChildWorkflow, Generator, Task, Timer
+from openswf.sdk.history import DecisionTask, History
+from openswf.sdk.retry import Retry
+from openswf.sdk.spec import DeciderSpec
+from openswf.sdk.worker import ActivityWorker
+from openswf.sdk.workflows import WorkflowType, ensure_domain
+
+__all__ = [
+    "Activity",
+    "ActivityCancelled",
+    "ActivityContext",
+    "ActivityFailed",
+    "ActivityTask",
+    "ActivityWorker",
+    "AsyncClient",
+    "ChildWorkflow",
+    "Client",
+    "Credentials",
+    "DaemonDecider",
+    "DeciderSpec",
+    "Decider",
+    "DecisionTask",
+    "DecisionWorker",
+    "Decisions",
+    "DynamicDecider",
+    "Generator",
+    "GraphDecider",
+    "History",
+    "Registry",
+    "Retry",
+    "Task",
+    "Timeouts",
+    "Timer",
+    "WorkflowType",
+    "activity",
+    "default_registry",
+    "dynamic_input",
+    "ensure_domain",
+]

@@ -1,0 +1,150 @@
+"""The one Decider interface, and the DecisionWorker that polls and answers for deciders.
+
+A decider is stateless between tasks: given a decision task (the complete history), it
+returns decisions. So any number of decider processes may share a task list, and a
+restarted decider carries on where the history says the workflow is.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from openswf.sdk.client import AsyncClient, Client
+from openswf.sdk.errors import UnknownResourceFault
+from openswf.sdk.history import DecisionTask, apoll_decision_task, poll_decision_task
+from openswf.sdk.polling import PollingWorker
+
+log = logging.getLogger("openswf.sdk.decider")
+
+CLOSE_DECISIONS = frozenset(
+    {
+        "CompleteWorkflowExecution",
+        "FailWorkflowExecution",
+        "CancelWorkflowExecution",
+        "ContinueAsNewWorkflowExecution",
+    }
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Decisions:
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    execution_context: str | None = None
+
+    @property
+    def closes(self) -> bool:
+        return bool(self.decisions) and self.decisions[-1]["decisionType"] in CLOSE_DECISIONS
+
+
+class Decider(Protocol):
+    def decide(self, task: DecisionTask) -> Decisions: ...
+
+
+WorkflowKey = tuple[str, str]
+
+
+class DecisionWorker(PollingWorker[DecisionTask]):
+    """Polls a decision task list and answers with a decider.
+
+    ``decider`` is one Decider for every workflow type on the list, or a mapping from
+    (name, version) to the decider of that type. A decider that raises leaves the task
+    unanswered: it times out and is decided again, by this or another process."""
+
+    def __init__(
+        self,
+        client: Client | AsyncClient,
+        domain: str,
+        task_list: str,
+        decider: Decider | Mapping[WorkflowKey, Decider],
+        *,
+        concurrency: int = 2,
+        identity: str | None = None,
+        page_size: int | None = None,
+        abort_polls: bool = True,
+        stop_after_close: bool = False,
+    ) -> None:
+        super().__init__(
+            client,
+            concurrency=concurrency,
+            identity=identity,
+            abort_polls=abort_polls,
+            kind="decider",
+        )
+        self.domain = domain
+        self.task_list = task_list
+        self.deciders: Decider | Mapping[WorkflowKey, Decider] = decider
+        self.page_size = page_size
+        self.stop_after_close = stop_after_close
+        self.decided = 0
+        self.closed = 0
+
+    def decider_for(self, task: DecisionTask) -> Decider | None:
+        deciders = self.deciders
+        if isinstance(deciders, Mapping):
+            key = (task.workflow_type["name"], task.workflow_type["version"])
+            return deciders.get(key)
+        return deciders
+
+    def _decide(self, task: DecisionTask) -> Decisions | None:
+        decider = self.decider_for(task)
+        if decider is None:
+            log.error("no decider for workflow type %s", dict(task.workflow_type))
+            return None
+        try:
+            return decider.decide(task)
+        except Exception:
+            log.exception("decider failed on %s; the task will time out", task.workflow_id)
+            return None
+
+    def _record(self, decisions: Decisions) -> None:
+        with self._busy_lock:
+            self.decided += 1
+            if decisions.closes:
+                self.closed += 1
+        if decisions.closes and self.stop_after_close:
+            self.stop(wait=False)
+
+    def poll(self, client: Client) -> DecisionTask | None:
+        return poll_decision_task(
+            client, self.domain, self.task_list, self.identity, page_size=self.page_size
+        )
+
+    async def apoll(self, client: AsyncClient) -> DecisionTask | None:
+        return await apoll_decision_task(
+            client, self.domain, self.task_list, self.identity, page_size=self.page_size
+        )
+
+    def handle(self, task: DecisionTask) -> None:
+        decisions = self._decide(task)
+        if decisions is None:
+            return
+        assert isinstance(self.client, Client)
+        try:
+            self.client.respond_decision_task_completed(
+                taskToken=task.task_token,
+                decisions=decisions.decisions,  # type: ignore[arg-type]
+                executionContext=decisions.execution_context,
+            )
+        except UnknownResourceFault:
+            log.warning("decision task of %s closed before its answer", task.workflow_id)
+            return
+        self._record(decisions)
+
+    async def ahandle(self, task: DecisionTask) -> None:
+        decisions = self._decide(task)
+        if decisions is None:
+            return
+        assert isinstance(self.client, AsyncClient)
+        try:
+            await self.client.respond_decision_task_completed(
+                taskToken=task.task_token,
+                decisions=decisions.decisions,  # type: ignore[arg-type]
+                executionContext=decisions.execution_context,
+            )
+        except UnknownResourceFault:
+            log.warning("decision task of %s closed before its answer", task.workflow_id)
+            return
+        self._record(decisions)
