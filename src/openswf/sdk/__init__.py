@@ -27,6 +27,7 @@ from openswf.sdk.deciders import (
 )
 from openswf.sdk.graph import ActivityTask, ChildWorkflow, Generator, Task, Timer
 from openswf.sdk.history import DecisionTask, History
+from openswf.sdk.lambdas import LambdaWorker
 from openswf.sdk.retry import Retry
 from openswf.sdk.spec import DeciderSpec
 from openswf.sdk.worker import ActivityWorker
@@ -39,6 +40,7 @@ __all__ = [
     "ActivityFailed",
     "ActivityTask",
     "ActivityWorker",
+    "LambdaWorker",
     "AsyncClient",
     "ChildWorkflow",
     "Client",
