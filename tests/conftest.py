@@ -16,6 +16,9 @@ from openswf.testing import LocalServer
 
 # Short holds keep empty polls quick in tests; tests of the hold itself set their own.
 TEST_POLL_TIMEOUT_S = 1.0
+# The session server outlives hundreds of tests that each register a domain: SWF's quota of
+# 100 domains per region would run out (its own test uses a server of its own).
+TEST_SETTINGS = Settings(poll_timeout_s=TEST_POLL_TIMEOUT_S, max_domains=100_000)
 
 _names = itertools.count()
 
@@ -33,7 +36,7 @@ def make_client(endpoint: str, region: str = "us-east-1") -> Any:
 
 @pytest.fixture(scope="session")
 def server() -> Iterator[LocalServer]:
-    with LocalServer(settings=Settings(poll_timeout_s=TEST_POLL_TIMEOUT_S)) as running:
+    with LocalServer(settings=TEST_SETTINGS) as running:
         yield running
 
 
