@@ -175,7 +175,9 @@ def _respond_activity(t: Transition, cmd: c.RespondActivityTask) -> None:
 def _heartbeat(t: Transition, cmd: c.RecordHeartbeat) -> bool:
     activity = _started_activity(t.state, cmd.scheduled_event_id, cmd.started_event_id)
     previous = t.state.heartbeats.get(cmd.scheduled_event_id)
-    details = cmd.details if cmd.details is not None else (previous and previous.details)
+    details = cmd.details
+    if details is None and previous is not None:
+        details = previous.details  # a heartbeat without details keeps the last ones
     t.state.heartbeats[cmd.scheduled_event_id] = Heartbeat(at_ms=t.now_ms, details=details)
     return activity.cancel_requested_event_id > 0
 
