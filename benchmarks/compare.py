@@ -1,12 +1,18 @@
 #!/usr/bin/env python3
 """Run swf_chain.py against moto and openswf in the same run and compare their throughput.
 
-Each target is started fresh as a real subprocess on a free port, so both see the same
-machine, load and parameters; the ratio openswf/moto is the number to quote (absolute
-numbers on shared machines drift, see DESIGN.md, "Performance principles").
+Each target is started fresh as a real subprocess on a free port, so all see the same
+machine, load and parameters; the ratios are the numbers to quote (absolute numbers on
+shared machines drift, see DESIGN.md, "Performance principles").
+
+Targets: ``moto``; ``openswf`` (SQLite); ``openswf-pg`` (one server on a fresh PostgreSQL
+database); ``openswf-pg-2`` (two servers on one fresh PostgreSQL database, the clients spread
+over both). PostgreSQL comes from ``--postgres`` (an administrative URL; a database is
+created per target and dropped after it).
 
     python benchmarks/compare.py --workflows 200 --activities 3
     python benchmarks/compare.py --targets openswf --workflows 1000
+    python benchmarks/compare.py --targets openswf,openswf-pg,openswf-pg-2 --workflows 500
 """
 
 from __future__ import annotations
@@ -30,7 +36,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CHAIN = HERE / "swf_chain.py"
-KNOWN_TARGETS = ("moto", "openswf")
+KNOWN_TARGETS = ("moto", "openswf", "openswf-pg", "openswf-pg-2")
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 @dataclass
@@ -131,10 +138,76 @@ class Server:
                 continue
 
 
-def make_server(target: str, tmpdir: Path, poll_timeout: float | None) -> Server | str:
+class PostgresDatabase:
+    """A fresh database for one target, dropped afterwards (psycopg comes with openswf)."""
+
+    def __init__(self, admin_url: str) -> None:
+        import psycopg  # only the PostgreSQL targets need it
+
+        self._psycopg = psycopg
+        self.admin_url = admin_url
+        self.name = f"openswf_bench_{os.getpid()}_{int(time.time() * 1000) % 10**8}"
+        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE DATABASE "{self.name}"')
+        parts = admin_url.split("?", 1)[0].rsplit("/", 1)
+        self.url = f"{parts[0]}/{self.name}"
+
+    def drop(self) -> None:
+        with self._psycopg.connect(self.admin_url, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def backend_cpu_seconds(database: str) -> dict[int, float]:
+    """CPU time so far of each PostgreSQL backend serving ``database`` (Linux): with
+    PostgreSQL the database's own work runs outside the server processes."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            # A backend's title: "postgres: <cluster>: <user> <database> <client> <state>".
+            if not cmdline.startswith(b"postgres:") or f" {database} ".encode() not in cmdline:
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
+
+
+def make_servers(
+    target: str, tmpdir: Path, poll_timeout: float | None, db_url: str | None
+) -> list[Server] | str:
+    """The Server(s) of a target, or a message saying why it cannot run."""
+    if target in ("openswf-pg", "openswf-pg-2"):
+        assert db_url is not None
+        count = 2 if target == "openswf-pg-2" else 1
+        made = []
+        for i in range(count):
+            server = make_server(
+                "openswf", tmpdir, poll_timeout, db_url=db_url, log=f"{target}-{i}"
+            )
+            if isinstance(server, str):
+                return server
+            server.name = target
+            made.append(server)
+        return made
+    server = make_server(target, tmpdir, poll_timeout)
+    return server if isinstance(server, str) else [server]
+
+
+def make_server(
+    target: str,
+    tmpdir: Path,
+    poll_timeout: float | None,
+    *,
+    db_url: str | None = None,
+    log: str | None = None,
+) -> Server | str:
     """The Server for a target, or a message saying why it cannot run."""
     port = free_port()
-    log_path = tmpdir / f"{target}.log"
+    log_path = tmpdir / f"{log or target}.log"
     if target == "moto":
         cmd = find_command("moto_server")
         if cmd is None:
@@ -158,7 +231,7 @@ def make_server(target: str, tmpdir: Path, poll_timeout: float | None) -> Server
         "--port",
         str(port),
         "--db",
-        f"sqlite:///{tmpdir}/bench.db",
+        db_url or f"sqlite:///{tmpdir}/bench.db",
     ]
     if poll_timeout is not None:
         argv += ["--poll-timeout", str(poll_timeout)]
@@ -219,37 +292,76 @@ def run_chain(endpoint: str, workflows: int, args: argparse.Namespace) -> dict[s
 def run_target(
     target: str, args: argparse.Namespace, tmpdir: Path, servers: list[Server]
 ) -> Outcome:
+    database: PostgresDatabase | None = None
+    if target.startswith("openswf-pg"):
+        try:
+            database = PostgresDatabase(args.postgres)
+        except Exception as error:  # noqa: BLE001 - reported as a skip, like a missing command
+            return Outcome(target, "skipped", f"no PostgreSQL at {args.postgres}: {error}")
+    try:
+        return _run_target(target, args, tmpdir, servers, database)
+    finally:
+        if database is not None:
+            database.drop()
+
+
+def _run_target(
+    target: str,
+    args: argparse.Namespace,
+    tmpdir: Path,
+    servers: list[Server],
+    database: PostgresDatabase | None,
+) -> Outcome:
     workflows = args.moto_workflows if target == "moto" and args.moto_workflows else args.workflows
-    made = make_server(target, tmpdir, args.poll_timeout if target == "openswf" else None)
+    made = make_servers(
+        target,
+        tmpdir,
+        None if target == "moto" else args.poll_timeout,
+        None if database is None else database.url + args.postgres_options,
+    )
     if isinstance(made, str):
         return Outcome(target, "skipped", made)
-    servers.append(made)
-    print(f"== {target}: starting {' '.join(made.argv)}", file=sys.stderr, flush=True)
-    why_not = made.start(args.ready_timeout)
-    if why_not:
-        made.stop()
-        return Outcome(target, "skipped", f"did not come up: {why_not}")
+    servers.extend(made)
+    for server in made:
+        print(f"== {target}: starting {' '.join(server.argv)}", file=sys.stderr, flush=True)
+        why_not = server.start(args.ready_timeout)
+        if why_not:
+            for started in made:
+                started.stop()
+            return Outcome(target, "skipped", f"did not come up: {why_not}")
+    endpoint = ",".join(server.endpoint for server in made)
     print(
-        f"== {target}: ready on {made.endpoint}; running {workflows} workflows",
+        f"== {target}: ready on {endpoint}; running {workflows} workflows",
         file=sys.stderr,
         flush=True,
     )
-    assert made.proc is not None
-    cpu_before = group_cpu_seconds(made.proc.pid)
+
+    def server_cpu() -> float:
+        return sum(group_cpu_seconds(server.proc.pid) for server in made if server.proc)
+
+    cpu_before = server_cpu()
+    db_before = backend_cpu_seconds(database.name) if database else {}
     try:
-        data = run_chain(made.endpoint, workflows, args)
-        server_cpu = group_cpu_seconds(made.proc.pid) - cpu_before
-        data["server_cpu_s"] = server_cpu
-        data["server_cpu_ms_per_workflow"] = 1000 * server_cpu / workflows
+        data = run_chain(endpoint, workflows, args)
+        spent = server_cpu() - cpu_before
+        data["server_cpu_s"] = spent
+        data["server_cpu_ms_per_workflow"] = 1000 * spent / workflows
+        if database is not None:
+            db_after = backend_cpu_seconds(database.name)
+            db_spent = sum(cpu - db_before.get(pid, 0.0) for pid, cpu in db_after.items())
+            data["db_cpu_ms_per_workflow"] = 1000 * db_spent / workflows
     except subprocess.TimeoutExpired:
         data = {"ok": False, "error": "swf_chain.py did not finish"}
     finally:
-        made.stop()  # free the CPU before the next target runs
-    if made.proc is not None and made.proc.returncode not in (None, 0, -signal.SIGTERM):
-        # Not an error by itself (servers often exit 1 on SIGTERM) but worth a look.
-        print(
-            f"== {target}: exit code {made.proc.returncode}, log {made.log_path}", file=sys.stderr
-        )
+        for server in made:
+            server.stop()  # free the CPU before the next target runs
+    for server in made:
+        if server.proc is not None and server.proc.returncode not in (None, 0, -signal.SIGTERM):
+            # Not an error by itself (servers often exit 1 on SIGTERM) but worth a look.
+            print(
+                f"== {target}: exit code {server.proc.returncode}, log {server.log_path}",
+                file=sys.stderr,
+            )
     status = "ok" if data.get("ok") else "failed"
     samples: list[str] = data.get("errors_sample", [])
     note = data.get("error", "") or "; ".join(samples[:2])
@@ -268,18 +380,20 @@ def fmt(value: Any, spec: str = ".2f") -> str:
 
 def print_table(outcomes: list[Outcome]) -> None:
     header = (
-        f"{'target':<9} {'status':<8} {'N':>6} {'workflows/s':>12} {'activities/s':>13} "
-        f"{'wall s':>8} {'p50 s':>7} {'p99 s':>7} {'server CPU ms/wf':>17}"
+        f"{'target':<13} {'status':<8} {'N':>6} {'workflows/s':>12} {'activities/s':>13} "
+        f"{'wall s':>8} {'p50 s':>7} {'p99 s':>7} {'server CPU ms/wf':>17} "
+        f"{'db CPU ms/wf':>13}"
     )
     print(header)
     print("-" * len(header))
     for o in outcomes:
         d = o.data
         print(
-            f"{o.target:<9} {o.status:<8} {o.workflows or '-':>6} "
+            f"{o.target:<13} {o.status:<8} {o.workflows or '-':>6} "
             f"{fmt(d.get('workflows_per_s')):>12} {fmt(d.get('activities_per_s')):>13} "
             f"{fmt(d.get('wall_s')):>8} {fmt(d.get('latency_p50_s')):>7} "
-            f"{fmt(d.get('latency_p99_s')):>7} {fmt(d.get('server_cpu_ms_per_workflow')):>17}"
+            f"{fmt(d.get('latency_p99_s')):>7} {fmt(d.get('server_cpu_ms_per_workflow')):>17} "
+            f"{fmt(d.get('db_cpu_ms_per_workflow')):>13}"
         )
     for o in outcomes:
         if o.note:
@@ -294,8 +408,17 @@ def print_table(outcomes: list[Outcome]) -> None:
         if oswf.data.get(key) and moto.data.get(key):
             ratio = moto.data[key] / oswf.data[key]
             print(f"server CPU per workflow: openswf uses 1/{fmt(ratio)} of moto's")
-    else:
+    elif moto is not None and oswf is not None:
         print("ratio openswf/moto: n/a (needs both targets ok)")
+    for name in ("openswf-pg", "openswf-pg-2"):
+        other = by_name.get(name)
+        if oswf and other and oswf.status == other.status == "ok":
+            ratio = other.data["workflows_per_s"] / oswf.data["workflows_per_s"]
+            print(f"ratio {name}/openswf (SQLite) workflows/s {fmt(ratio)}x")
+    one, two = by_name.get("openswf-pg"), by_name.get("openswf-pg-2")
+    if one and two and one.status == two.status == "ok":
+        ratio = two.data["workflows_per_s"] / one.data["workflows_per_s"]
+        print(f"ratio openswf-pg-2/openswf-pg workflows/s {fmt(ratio)}x")
 
 
 def raise_on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -330,6 +453,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument(
         "--ready-timeout", type=float, default=30.0, help="seconds a server gets to start answering"
+    )
+    p.add_argument(
+        "--postgres",
+        default=os.environ.get("OPENSWF_TEST_POSTGRES") or DEFAULT_POSTGRES,
+        help="administrative PostgreSQL URL for the openswf-pg targets (a database is "
+        "created per target); default $OPENSWF_TEST_POSTGRES or " + DEFAULT_POSTGRES,
+    )
+    p.add_argument(
+        "--postgres-options",
+        default="",
+        help="appended to the PostgreSQL --db URL of the servers, e.g. '?pool_max=20'",
     )
     p.add_argument("--json", action="store_true", help="also print one JSON line of results")
     args = p.parse_args(argv)

@@ -71,11 +71,17 @@ COUNTER_NAMES = ["decision_tasks", "activity_tasks", "empty_polls", "poll_errors
 class ChainConfig:
     """What every child process needs; picklable so it survives the spawn start method."""
 
-    endpoint: str
+    endpoint: str  # one URL, or several separated by commas: child i uses the i-th (cycling)
     domain: str
     activities: int
     empty_poll_sleep: float
     history_page_size: int | None
+
+
+def endpoints_of(endpoint: str) -> list[str]:
+    """``--endpoint`` may name several servers of one service (several openswf processes
+    over one database), separated by commas: clients are spread over them."""
+    return [url.strip() for url in endpoint.split(",") if url.strip()]
 
 
 def make_client(endpoint: str) -> Any:
@@ -202,7 +208,8 @@ def decider_main(
 ) -> None:
     # Ctrl-C reaches the whole process group; the parent alone decides when children stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    client = make_client(cfg.endpoint)
+    urls = endpoints_of(cfg.endpoint)
+    client = make_client(urls[index % len(urls)])
     identity = f"decider-{index}-{os.getpid()}"
     messages.put(("ready", identity))
     while not stop.is_set():
@@ -246,7 +253,8 @@ def worker_main(
     counters: SynchronizedArray[int],
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    client = make_client(cfg.endpoint)
+    urls = endpoints_of(cfg.endpoint)
+    client = make_client(urls[index % len(urls)])
     identity = f"worker-{index}-{os.getpid()}"
     messages.put(("ready", identity))
     while not stop.is_set():
@@ -444,7 +452,8 @@ def run(args: argparse.Namespace) -> Result:
         workers=args.workers,
     )
     deadline = time.monotonic() + args.timeout
-    client = make_client(args.endpoint)
+    starters = [make_client(url) for url in endpoints_of(args.endpoint)]
+    client = starters[0]
     register(client, domain)
     # Visibility filter for this run; a minute of slack covers client/server clock skew.
     oldest = datetime.now(UTC) - timedelta(seconds=60)
@@ -508,7 +517,7 @@ def run(args: argparse.Namespace) -> Result:
             workflow_id = f"chain-{run_tag}-{i}"
             t0 = time.monotonic()
             try:
-                answer = client.start_workflow_execution(
+                answer = starters[i % len(starters)].start_workflow_execution(
                     domain=domain,
                     workflowId=workflow_id,
                     workflowType=WORKFLOW_TYPE,
@@ -635,7 +644,12 @@ def print_human(r: Result) -> None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    p.add_argument("--endpoint", default="http://127.0.0.1:5000", help="SWF endpoint URL")
+    p.add_argument(
+        "--endpoint",
+        default="http://127.0.0.1:5000",
+        help="SWF endpoint URL; several, comma-separated, spread the clients over them "
+        "(servers of one service, e.g. openswf processes over one PostgreSQL)",
+    )
     p.add_argument("--workflows", type=int, default=200, help="executions to run (N)")
     p.add_argument("--activities", type=int, default=3, help="activities per chain (K)")
     p.add_argument("--deciders", type=int, default=2, help="decider processes (D)")

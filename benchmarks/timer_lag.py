@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -210,6 +211,14 @@ def run(args: argparse.Namespace, endpoint: str) -> dict[str, Any]:
             if timer_id in fired:
                 lags.append(fired[timer_id] - due)
                 intervals.append((at, fired[timer_id]))
+    if args.dump:
+        with open(args.dump, "w") as out:
+            out.write("due_s,lag_ms\n")
+            for started, fired in results:
+                for timer_id, (at, timeout) in started.items():
+                    if timer_id in fired:
+                        lag_ms = (fired[timer_id] - at - timeout) * 1000
+                        out.write(f"{at + timeout:.3f},{lag_ms:.1f}\n")
     ms = [lag * 1000 for lag in lags]
     return {
         "mode": args.mode,
@@ -243,14 +252,16 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=8, help="client threads")
     parser.add_argument("--timeout", type=float, default=120, help="seconds to wait past due")
     parser.add_argument("--domain")
+    parser.add_argument("--dump", help="write due time and lag of every timer to this CSV")
+    parser.add_argument("--keep", action="store_true", help="keep the server's database and log")
     parser.add_argument("--json", action="store_true", help="print one JSON line on stdout")
     args = parser.parse_args()
 
     server = None
+    tmp = Path(tempfile.mkdtemp(prefix="timer-lag-"))
     if args.endpoint:
         endpoint = args.endpoint
     else:
-        tmp = Path(tempfile.mkdtemp(prefix="timer-lag-"))
         made = make_server("openswf", tmp, poll_timeout=1.0)
         if isinstance(made, str):
             log(made)
@@ -258,7 +269,8 @@ def main() -> int:
         server = made
         why = server.start(30)
         if why:
-            log(f"openswf did not start: {why}")
+            server.stop()
+            log(f"openswf did not start: {why} (log and database kept in {tmp})")
             return 1
         endpoint = server.endpoint
         assert server.proc is not None
@@ -268,6 +280,8 @@ def main() -> int:
     finally:
         if server is not None:
             server.stop()
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
     if args.json:
         print(json.dumps(result))
     else:

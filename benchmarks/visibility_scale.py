@@ -14,8 +14,9 @@ decode rows into executionInfos) plus the JSON encoding the server does, for eac
 (none, executionFilter, typeFilter name, typeFilter name+version, tagFilter,
 closeStatusFilter; open by start time, closed by start time and by close time): the first
 page of 100 and of 1000 runs, the second page of 1000 (through its nextPageToken), and
-the count. It prints the median and p95 in milliseconds and exits 1 if any is over the
-budget (``--budget-ms``, 50).
+the count. It prints the median and p95 wall-clock milliseconds, and the most CPU time any
+one call of the row took (this thread's: on a shared machine, a wall-clock tail far above
+it is time spent waiting for a core). Exits 1 if any p95 is over ``--budget-ms`` (50).
 
     .venv/bin/python benchmarks/visibility_scale.py                # builds once, then cached
     .venv/bin/python benchmarks/visibility_scale.py --closed 100000 --open 1000   # quicker
@@ -32,6 +33,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
+import gc
 import hashlib
 import json
 import random
@@ -192,8 +195,11 @@ def build(path: Path, closed: int, open_: int, seed: int) -> None:
             conn.executemany(insert, batch)
             conn.executemany(insert_tag, tag_rows)
             batch, tag_rows = [], []
-            print(f"  loaded {conn.execute('SELECT max(rowid) FROM executions').fetchone()[0]:,}",
-                  file=sys.stderr, end="\r")
+            print(
+                f"  loaded {conn.execute('SELECT max(rowid) FROM executions').fetchone()[0]:,}",
+                file=sys.stderr,
+                end="\r",
+            )
     conn.executemany(insert, batch)
     conn.executemany(insert_tag, tag_rows)
     loaded = time.perf_counter()
@@ -220,8 +226,9 @@ def database(args: argparse.Namespace) -> Path:
     if args.rebuild:
         path.unlink(missing_ok=True)
     if not path.exists():
-        print(f"building {args.closed:,} closed + {args.open:,} open executions ...",
-              file=sys.stderr)
+        print(
+            f"building {args.closed:,} closed + {args.open:,} open executions ...", file=sys.stderr
+        )
         build(path, args.closed, args.open, args.seed)
     return path
 
@@ -253,17 +260,21 @@ def cases(closed: int) -> list[Case]:
     for label, extra in filters:
         if label == "executionFilter (1 run)":  # an open run's workflowId
             extra = {"executionFilter": {"workflowId": f"order-{closed + CRON_IDS + 1}"}}
-        found.append(Case(f"open   start  {label}", "open", {"startTimeFilter": all_time} | extra))
-    for label, extra in [*filters, ("closeStatusFilter FAILED", {"closeStatusFilter": {"status": "FAILED"}})]:
+        found.append(Case(f"open   start {label}", "open", {"startTimeFilter": all_time} | extra))
+    by_status = ("closeStatusFilter FAILED", {"closeStatusFilter": {"status": "FAILED"}})
+    for label, extra in [*filters, by_status]:
         for time_filter in ("startTimeFilter", "closeTimeFilter"):
             column = "start" if time_filter == "startTimeFilter" else "close"
             found.append(
-                Case(f"closed {column:<6} {label}", "closed", {time_filter: all_time} | extra)
+                Case(f"closed {column:<5} {label}", "closed", {time_filter: all_time} | extra)
             )
-    found.append(Case("closed close  none, last day", "closed", {"closeTimeFilter": last_day}))
+    found.append(Case("closed close none, last day", "closed", {"closeTimeFilter": last_day}))
     found.append(
-        Case("closed start  tagFilter common, last day", "closed",
-             {"startTimeFilter": last_day, "tagFilter": {"tag": COMMON_TAG}})
+        Case(
+            "closed start tagFilter common, last day",
+            "closed",
+            {"startTimeFilter": last_day, "tagFilter": {"tag": COMMON_TAG}},
+        )
     )
     return found
 
@@ -274,63 +285,75 @@ def _stats(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), p95
 
 
-async def _time(call: Callable[[], Awaitable[Any]], repeat: int) -> tuple[list[float], Any]:
+async def _time(
+    call: Callable[[], Awaitable[Any]], repeat: int, cpu: list[float]
+) -> tuple[list[float], Any]:
+    """Wall-clock milliseconds of ``repeat`` calls; their CPU milliseconds (this thread's,
+    which a busy machine does not inflate) are added to ``cpu``."""
     result = None
     for _ in range(2):  # warm the page cache and the statement cache
         result = await call()
     samples = []
     for _ in range(repeat):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.thread_time()
         result = await call()
         samples.append((time.perf_counter() - began) * 1000)
+        cpu.append((time.thread_time() - began_cpu) * 1000)
     return samples, result
+
+
+async def measure(
+    service: VisibilityService, case: Case, repeat: int, budget_ms: float
+) -> dict[str, Any]:
+    """One case: the first pages of 100 and 1000, the next page of 1000, and the count."""
+    ctx = RequestContext(region=REGION)
+    request = {"domain": DOMAIN} | case.request
+    listing = service.list_open if case.operation == "open" else service.list_closed
+    counting = service.count_open if case.operation == "open" else service.count_closed
+    row: dict[str, Any] = {"case": case.label}
+    cpu: list[float] = []
+
+    async def page(size: int, token: str | None = None) -> tuple[dict[str, Any], bytes]:
+        extra: dict[str, Any] = {"maximumPageSize": size}
+        if token:
+            extra["nextPageToken"] = token
+        answer = await listing(request | extra, ctx)
+        return answer, orjson.dumps(answer)  # the server's encoding, too
+
+    token = None
+    for size in (100, 1000):
+        samples, (answer, _) = await _time(functools.partial(page, size), repeat, cpu)
+        row[f"page{size}"] = _stats(samples)
+        row[f"rows{size}"] = len(answer["executionInfos"])
+        token = answer.get("nextPageToken")
+    if token:
+        samples, _ = await _time(functools.partial(page, 1000, token), repeat, cpu)
+        row["next1000"] = _stats(samples)
+    samples, answer = await _time(lambda: counting(request, ctx), repeat, cpu)
+    row["count"] = _stats(samples)
+    row["count_value"] = answer["count"]
+    row["truncated"] = answer["truncated"]
+    row["cpu_max"] = max(cpu)
+    timed = ("page100", "page1000", "next1000", "count")
+    row["ok"] = all(row[key][1] <= budget_ms for key in timed if key in row)
+    return row
 
 
 async def run(path: Path, closed: int, repeat: int, budget_ms: float) -> list[dict[str, Any]]:
     store = SqliteStore(str(path))
     await store.open()
     try:
-        signer = TokenSigner(b"benchmark")
-        pager = Pager(signer)
+        pager = Pager(TokenSigner(b"benchmark"))
         clock = SystemClock()
         registry = RegistryService(store, clock, Settings(), pager)
         service = VisibilityService(store, clock, registry, pager)
-        ctx = RequestContext(region=REGION)
+        # As the server does once it is up (server/run.py): what lives as long as the
+        # process is moved out of the collector's sight, so a full collection, which a page
+        # of 1000 runs can trigger, scans only what came after.
+        gc.freeze()
         results = []
         for case in cases(closed):
-            request = {"domain": DOMAIN} | case.request
-            listing = service.list_open if case.operation == "open" else service.list_closed
-            counting = service.count_open if case.operation == "open" else service.count_closed
-            row: dict[str, Any] = {"case": case.label}
-
-            for size in (100, 1000):
-                async def page(size: int = size) -> Any:
-                    answer = await listing(request | {"maximumPageSize": size}, ctx)
-                    return answer, orjson.dumps(answer)  # the server's encoding, too
-
-                samples, (answer, _) = await _time(page, repeat)
-                row[f"page{size}"] = _stats(samples)
-                row[f"rows{size}"] = len(answer["executionInfos"])
-                token = answer.get("nextPageToken")
-            if token:
-                async def next_page() -> Any:
-                    answer = await listing(
-                        request | {"maximumPageSize": 1000, "nextPageToken": token}, ctx
-                    )
-                    return orjson.dumps(answer)
-
-                samples, _ = await _time(next_page, repeat)
-                row["next1000"] = _stats(samples)
-
-            async def count() -> Any:
-                return await counting(request, ctx)
-
-            samples, answer = await _time(count, repeat)
-            row["count"] = _stats(samples)
-            row["count_value"] = answer["count"]
-            row["truncated"] = answer["truncated"]
-            timings = [v for k, v in row.items() if k in ("page100", "page1000", "next1000", "count")]
-            row["ok"] = all(p95 <= budget_ms for _, p95 in timings)
+            row = await measure(service, case, repeat, budget_ms)
             results.append(row)
             print(_line(row), file=sys.stderr)
         return results
@@ -339,23 +362,24 @@ async def run(path: Path, closed: int, repeat: int, budget_ms: float) -> list[di
 
 
 def _cell(value: tuple[float, float] | None) -> str:
-    return "-" if value is None else f"{value[0]:6.2f} / {value[1]:6.2f}"
+    return f"{'-':^15}" if value is None else f"{value[0]:6.2f} / {value[1]:6.2f}"
 
 
 def _line(row: dict[str, Any]) -> str:
     count = f"{row['count_value']:>7,}{'+' if row['truncated'] else ' '}"
     return (
-        f"| {row['case']:<44} | {row['rows100']:>4} | {_cell(row.get('page100'))} "
+        f"| {row['case']:<42} | {row['rows100']:>4} | {_cell(row.get('page100'))} "
         f"| {row['rows1000']:>4} | {_cell(row.get('page1000'))} | {_cell(row.get('next1000'))} "
-        f"| {count} | {_cell(row.get('count'))} | {'ok' if row['ok'] else 'SLOW'} |"
+        f"| {count} | {_cell(row.get('count'))} | {row['cpu_max']:6.2f} "
+        f"| {'ok' if row['ok'] else 'SLOW'} |"
     )
 
 
 HEADER = (
-    "| case (filter; time filter column)            | rows | page 100 ms     "
-    "| rows | page 1000 ms    | next 1000 ms    | count    | count ms        |    |\n"
-    "|----------------------------------------------|------|-----------------"
-    "|------|-----------------|-----------------|----------|-----------------|----|"
+    "| case (listing, time filter, filter)        | rows | page 100        "
+    "| rows | page 1000       | next 1000       | count    | count           | cpu    |    |\n"
+    "|--------------------------------------------|-----:|-----------------"
+    "|-----:|-----------------|-----------------|---------:|-----------------|-------:|----|"
 )
 
 
@@ -380,8 +404,9 @@ def main() -> int:
         else:
             print(
                 f"\n{args.closed:,} closed + {args.open:,} open executions in one domain; "
-                f"median / p95 ms over {args.repeat} calls; count limit {COUNT_LIMIT:,} "
-                f"('+': truncated, a lower bound)\n\n{HEADER}"
+                f"wall-clock ms, median / p95 over {args.repeat} calls; cpu: the most CPU ms "
+                f"any one call of the row used; count limit {COUNT_LIMIT:,} ('+': truncated, "
+                f"a lower bound)\n\n{HEADER}"
             )
             for row in results:
                 print(_line(row))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -13,6 +14,7 @@ from botocore.config import Config
 
 from openswf.services.settings import Settings
 from openswf.testing import LocalServer
+from tests import databases
 
 # Short holds keep empty polls quick in tests; tests of the hold itself set their own.
 TEST_POLL_TIMEOUT_S = 1.0
@@ -34,10 +36,76 @@ def make_client(endpoint: str, region: str = "us-east-1") -> Any:
     )
 
 
+# --- the storage backends under test ---------------------------------------------------
+# Tests that use ``server`` (and so ``swf`` and ``domain``) or ``db_url`` run once per
+# backend: test ids end in [sqlite] or [postgres]. PostgreSQL is used when OPENSWF_TEST_POSTGRES
+# names it or when it answers at the default URL (tests/databases.py); otherwise its tests are
+# skipped, and the session ends with a banner saying so.
+BACKENDS = ["sqlite", "postgres"]
+
+
+class Databases:
+    """Fresh databases for one test session; each is dropped when its user is done."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._count = itertools.count()
+
+    def new(self, backend: str) -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{self._folder / f'openswf-{next(self._count)}.db'}"
+        admin, _ = databases.admin_url()
+        assert admin is not None
+        return databases.create_database(admin)
+
+    def drop(self, url: str) -> None:
+        admin, _ = databases.admin_url()
+        if url.startswith("postgresql:") and admin is not None:
+            databases.drop_database(admin, url)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    if name == "postgres":
+        admin, why_not = databases.admin_url()
+        if admin is None:
+            pytest.skip(why_not)
+    return name
+
+
 @pytest.fixture(scope="session")
-def server() -> Iterator[LocalServer]:
-    with LocalServer(settings=TEST_SETTINGS) as running:
+def session_databases(tmp_path_factory: pytest.TempPathFactory) -> Databases:
+    return Databases(tmp_path_factory.mktemp("databases"))
+
+
+@pytest.fixture
+def db_url(backend: str, session_databases: Databases) -> Iterator[str]:
+    """A new, empty database of the backend under test, for a test's own ``LocalServer``."""
+    url = session_databases.new(backend)
+    yield url
+    session_databases.drop(url)
+
+
+@pytest.fixture(scope="session")
+def server(backend: str, session_databases: Databases) -> Iterator[LocalServer]:
+    url = session_databases.new(backend)
+    with LocalServer(url, settings=TEST_SETTINGS) as running:
         yield running
+    session_databases.drop(url)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)  # after the short summary, just above the counts
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> Iterator[None]:
+    yield
+    if databases.admin_url.cache_info().currsize == 0:
+        return  # no test asked for PostgreSQL
+    admin, why_not = databases.admin_url()
+    if admin is None:
+        terminalreporter.write_sep("!", why_not, red=True, bold=True)
+        terminalreporter.write_line(
+            f"Set {databases.ENV}=postgresql://USER@HOST:PORT/DB to run them.", red=True
+        )
 
 
 @pytest.fixture(scope="session")

@@ -303,11 +303,10 @@ def _refused(server: ServerProcess) -> tuple[int, str]:
     "url",
     [
         "mysql://x",
-        "postgresql://user@localhost/openswf",
         "sqlite:///",
         "sqlite:///{tmp}/x.db?synchronous=sometimes",
     ],
-    ids=["mysql", "postgresql-not-built", "sqlite-without-file", "sqlite-bad-option"],
+    ids=["mysql", "sqlite-without-file", "sqlite-bad-option"],
 )
 def test_a_bad_db_url_exits_with_a_clear_message(spawn: Spawn, tmp_path: Path, url: str) -> None:
     url = url.format(tmp=tmp_path)
@@ -316,6 +315,15 @@ def test_a_bad_db_url_exits_with_a_clear_message(spawn: Spawn, tmp_path: Path, u
     assert "Traceback" not in output, output
     assert "--db" in output, output
     assert "sqlite:///" in output, "the message should say what a good URL looks like"
+
+
+def test_an_unreachable_database_exits_with_a_clear_message(spawn: Spawn) -> None:
+    # A role that does not exist: refused by whatever PostgreSQL answers, or unreachable.
+    url = "postgresql://no_such_role_openswf@127.0.0.1:5432/openswf"
+    code, output = _refused(spawn(db=url, wait=False))
+    assert code != 0
+    assert "cannot open database" in output, output
+    assert "Traceback" not in output, output
 
 
 @pytest.mark.parametrize("kind", ["directory", "not-a-database"])

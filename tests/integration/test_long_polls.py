@@ -1,4 +1,5 @@
-"""Long-poll mechanics: idle polls leave nothing behind, the poller limit, shutdown."""
+"""Long-poll mechanics: idle polls leave nothing behind, the poller limit, shutdown; on every
+storage backend (``db_url``)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from openswf.testing import LocalServer
 from tests.conftest import make_client
 
 
-def test_idle_polls_leave_no_waiters_behind() -> None:
+def test_idle_polls_leave_no_waiters_behind(db_url: str) -> None:
     settings = Settings(poll_timeout_s=0.3, poll_recheck_s=0.05)
-    with LocalServer(settings=settings) as server:
+    with LocalServer(db_url, settings=settings) as server:
         swf = make_client(server.endpoint)
         swf.register_domain(name="idle", workflowExecutionRetentionPeriodInDays="1")
         for _ in range(3):
@@ -26,9 +27,9 @@ def test_idle_polls_leave_no_waiters_behind() -> None:
         assert [queue.pollers for queue in queues.values()] == [0]
 
 
-def test_more_pollers_than_the_limit_get_limit_exceeded() -> None:
+def test_more_pollers_than_the_limit_get_limit_exceeded(db_url: str) -> None:
     settings = Settings(poll_timeout_s=2, max_pollers_per_task_list=2)
-    with LocalServer(settings=settings) as server:
+    with LocalServer(db_url, settings=settings) as server:
         swf = make_client(server.endpoint)
         swf.register_domain(name="busy", workflowExecutionRetentionPeriodInDays="1")
 
@@ -46,8 +47,8 @@ def test_more_pollers_than_the_limit_get_limit_exceeded() -> None:
         assert outcomes == ["answered", "answered", "limited"]
 
 
-def test_shutdown_answers_waiting_polls_at_once() -> None:
-    server = LocalServer(settings=Settings(poll_timeout_s=30)).start()
+def test_shutdown_answers_waiting_polls_at_once(db_url: str) -> None:
+    server = LocalServer(db_url, settings=Settings(poll_timeout_s=30)).start()
     swf = make_client(server.endpoint)
     swf.register_domain(name="closing", workflowExecutionRetentionPeriodInDays="1")
     with ThreadPoolExecutor(1) as pool:
@@ -67,8 +68,8 @@ def test_shutdown_answers_waiting_polls_at_once() -> None:
 
 
 @pytest.mark.parametrize("kind", ["decision", "activity"])
-def test_counts_of_an_unknown_task_list_are_zero(kind: str) -> None:
-    with LocalServer(settings=Settings(poll_timeout_s=0.1)) as server:
+def test_counts_of_an_unknown_task_list_are_zero(kind: str, db_url: str) -> None:
+    with LocalServer(db_url, settings=Settings(poll_timeout_s=0.1)) as server:
         swf = make_client(server.endpoint)
         swf.register_domain(name="counts", workflowExecutionRetentionPeriodInDays="1")
         count = getattr(swf, f"count_pending_{kind}_tasks")(

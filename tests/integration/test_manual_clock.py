@@ -40,9 +40,11 @@ def schedule_report(activity_id: str) -> dict[str, Any]:
     }
 
 
-def test_a_thirty_day_timer_and_a_one_hour_timeout_run_in_well_under_a_second() -> None:
+def test_a_thirty_day_timer_and_a_one_hour_timeout_run_in_well_under_a_second(
+    db_url: str,
+) -> None:
     clock = ManualClock()
-    with LocalServer(settings=Settings(poll_timeout_s=0.5), clock=clock) as server:
+    with LocalServer(db_url, settings=Settings(poll_timeout_s=0.5), clock=clock) as server:
         swf = make_client(server.endpoint)
         swf.register_domain(name="clock", workflowExecutionRetentionPeriodInDays="7")
         swf.register_workflow_type(

@@ -10,16 +10,20 @@ import pytest
 from openswf.services.clock import ManualClock
 from openswf.services.settings import Settings
 from openswf.testing import LocalServer
-from tests.conftest import make_client, unique
+from tests.conftest import Databases, make_client, unique
 
 WF = {"name": "wf", "version": "1"}
 ACT = {"name": "act", "version": "1"}
 
 
 @pytest.fixture(scope="module")
-def timed() -> Iterator[LocalServer]:
-    with LocalServer(settings=Settings(poll_timeout_s=0.2), clock=ManualClock()) as server:
+def timed(backend: str, session_databases: Databases) -> Iterator[LocalServer]:
+    """A server on a manual clock, on every storage backend (its own database: a manual
+    clock's timers must not meet the session server's)."""
+    url = session_databases.new(backend)
+    with LocalServer(url, settings=Settings(poll_timeout_s=0.2), clock=ManualClock()) as server:
         yield server
+    session_databases.drop(url)
 
 
 @pytest.fixture

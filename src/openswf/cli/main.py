@@ -13,7 +13,6 @@ from openswf.engine.commands import Limits
 from openswf.services.settings import Settings
 from openswf.storage.base import Store
 
-
 LIMIT_NAMES = tuple(field.name for field in dataclasses.fields(Limits))
 
 
@@ -45,7 +44,8 @@ def main() -> None:
     envvar="OPENSWF_DB",
     default="sqlite:///openswf.db",
     show_default=True,
-    help="Database URL, e.g. sqlite:///path/to/file.db.",
+    help="Database URL: sqlite:///path/to/file.db, or postgresql://USER@HOST:PORT/DB to run "
+    "one or more servers over PostgreSQL (docs/deploy.md).",
 )
 @click.option(
     "--poll-timeout",
@@ -54,6 +54,15 @@ def main() -> None:
     show_default=True,
     type=click.FloatRange(min=0),
     help="Seconds a long poll is held before it answers empty.",
+)
+@click.option(
+    "--poll-recheck",
+    envvar="OPENSWF_POLL_RECHECK",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(min=0.01),
+    help="Seconds between a waiting poll's own looks at the store: how soon it finds tasks "
+    "that no wake-up announced (other servers' tasks, with PostgreSQL ?notify=off).",
 )
 @click.option(
     "--log-level",
@@ -74,12 +83,13 @@ def server(
     port: int,
     db_url: str,
     poll_timeout: float,
+    poll_recheck: float,
     log_level: str,
     limits: tuple[str, ...],
 ) -> None:
     """Start the SWF server."""
     from openswf.server.run import serve
-    from openswf.storage.urls import UnsupportedDatabase, store_from_url
+    from openswf.storage.urls import UnsupportedDatabase, redact, store_from_url
 
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -93,8 +103,10 @@ def server(
         # cannot use is one clear line, not a traceback from inside the ASGI lifespan.
         asyncio.run(_probe(store))
     except Exception as error:
-        raise click.ClickException(f"cannot open database {db_url}: {error}") from error
-    settings = Settings(poll_timeout_s=poll_timeout, limits=parse_limits(limits))
+        raise click.ClickException(f"cannot open database {redact(db_url)}: {error}") from error
+    settings = Settings(
+        poll_timeout_s=poll_timeout, poll_recheck_s=poll_recheck, limits=parse_limits(limits)
+    )
     serve(host, port, db_url, settings, log_level=log_level)
 
 

@@ -12,6 +12,7 @@ from openswf.protocol.validation import validate_request
 from openswf.server.sigv4 import parse_authorization
 from openswf.services.context import RequestContext
 from openswf.services.service import SwfService
+from openswf.storage.records import StoreUnavailable, VersionConflict
 
 log = logging.getLogger("openswf.server")
 
@@ -55,6 +56,11 @@ class Dispatcher:
             return 200, await self._call(target, authorization, body, context_extra)
         except faults.SwfError as error:
             return error.status, fault_body(error)
+        except (StoreUnavailable, VersionConflict) as error:
+            # The database is away for now, or other servers kept winning the run this
+            # request changes: clients retry a 503 (a replayed write is refused or harmless).
+            log.warning("%s failed: %r", target, error)
+            return 503, fault_body(faults.ServiceUnavailable("Service unavailable, retry later"))
         except Exception:  # a bug of ours: answer like coral, and keep the traceback in the log
             log.exception("internal failure on %s", target)
             return 500, fault_body(faults.InternalFailure("Internal failure"))

@@ -3,9 +3,11 @@
 Each task list this process has seen keeps an in-memory heap of its backlog (priority, then
 FIFO) and a queue of waiting polls. A new task committed by this process is pushed onto the
 heap and wakes one waiter at once; the store stays the truth, and waiters re-read it on an
-interval, which also picks up tasks written by other server processes. A poll claims a task
-through the history service (the Started event commits before the poll answers), and asks
-whether its connection is still there before it claims anything.
+interval, which also picks up tasks written by other server processes. With a shared store
+(PostgreSQL) the store also says when another server committed tasks to a list
+(``remote_tasks``): that list's backlog is read again at once and its waiters wake. A poll
+claims a task through the history service (the Started event commits before the poll
+answers), and asks whether its connection is still there before it claims anything.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import heapq
+import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -24,29 +27,53 @@ from openswf.services.history import HistoryService
 from openswf.storage.base import Store
 from openswf.storage.records import StoreConflict, TaskRow
 
+log = logging.getLogger("openswf.matching")
+
 QueueKey = tuple[int, str, str]  # (domain_id, kind, task_list)
 BACKLOG_BATCH = 256
+# Tasks are known by (runId, scheduledEventId), which no other task ever has again; a
+# store's seq is not enough (SQLite gives a deleted row's seq to the next row).
+TaskIdentity = tuple[str, int]
+CLAIMED_MEMORY = 4096  # tasks this process claimed lately: a backlog read never re-adds them
 
 
 @dataclass
 class _TaskQueue:
-    heap: list[tuple[int, int, TaskRow]] = field(default_factory=list)
-    known: set[int] = field(default_factory=set)  # seqs on the heap, so re-reads add no twins
+    heap: list[tuple[int, int, TaskIdentity, TaskRow]] = field(default_factory=list)
+    known: set[TaskIdentity] = field(default_factory=set)  # on the heap: re-reads add no twins
     waiters: deque[asyncio.Future[None]] = field(default_factory=deque)
     pollers: int = 0
     loaded: bool = False
+    # Tasks popped for a claim, lately: a backlog read that raced the claim's commit returns
+    # the row again, and claiming it twice would only cost a write.
+    claimed: dict[TaskIdentity, None] = field(default_factory=dict)
+    refreshing: bool = False  # a read triggered by another server's tasks is in flight
+    refresh_again: bool = False  # and more arrived while it ran
 
     def push(self, row: TaskRow) -> None:
-        if row.seq not in self.known:
-            self.known.add(row.seq)
-            heapq.heappush(self.heap, (-row.priority, row.seq, row))
+        identity = (row.run_id, row.scheduled_event_id)
+        if identity not in self.known and identity not in self.claimed:
+            self.known.add(identity)
+            heapq.heappush(self.heap, (-row.priority, row.seq, identity, row))
 
     def pop(self) -> TaskRow | None:
         if not self.heap:
             return None
-        row = heapq.heappop(self.heap)[2]
-        self.known.discard(row.seq)
+        row = heapq.heappop(self.heap)[3]
+        identity = (row.run_id, row.scheduled_event_id)
+        self.known.discard(identity)
+        self.claimed[identity] = None
+        if len(self.claimed) > CLAIMED_MEMORY:
+            del self.claimed[next(iter(self.claimed))]
         return row
+
+    def put_back(self, row: TaskRow) -> None:
+        """A popped task that was not claimed after all (its poll's connection had gone)."""
+        self.claimed.pop((row.run_id, row.scheduled_event_id), None)
+        self.push(row)
+
+    def waiting(self) -> int:
+        return sum(1 for waiter in self.waiters if not waiter.done())
 
     def wake_one(self) -> None:
         while self.waiters:
@@ -77,6 +104,7 @@ class MatchingService:
         self._max_pollers = max_pollers
         self._queues: dict[QueueKey, _TaskQueue] = {}
         self._closing = False
+        self._refreshes: set[asyncio.Task[None]] = set()
 
     def _queue(self, key: QueueKey) -> _TaskQueue:
         queue = self._queues.get(key)
@@ -85,13 +113,59 @@ class MatchingService:
         return queue
 
     def offer(self, rows: list[TaskRow]) -> None:
-        """Tasks just committed by this process: hand them to waiting polls first."""
+        """Tasks just committed by this process: hand them to waiting polls first.
+
+        With other servers on a shared store, a task that no poll here waits for stays in
+        the store, and the other servers hear of it: kept on this server's heap, it would
+        have this server's next poll race theirs for it. The next poll here reads (and
+        leases) the backlog."""
+        shared = self._store.shared and self._store.has_peers()
         for row in rows:
-            queue = self._queues.get((row.domain_id, row.kind, row.task_list))
-            if queue is None or not queue.loaded:
-                continue  # nobody polled this list yet: the first poll reads the backlog
-            queue.push(row)
-            queue.wake_one()
+            key = (row.domain_id, row.kind, row.task_list)
+            queue = self._queues.get(key)
+            if not shared:
+                if queue is not None and queue.loaded:  # else the next poll reads the store
+                    queue.push(row)
+                    queue.wake_one()
+            elif queue is not None and queue.waiting() > len(queue.heap):
+                queue.push(row)
+                queue.wake_one()
+            else:
+                if queue is not None:
+                    queue.loaded = False
+                self._store.notify_tasks(*key)
+
+    def remote_tasks(self, domain_id: int, kind: str, task_list: str) -> None:
+        """Another server committed tasks to this list (the store's LISTEN/NOTIFY hook): read
+        the list's backlog now if polls wait on it here, else have the next poll read it."""
+        key = (domain_id, kind, task_list)
+        queue = self._queues.get(key)
+        if queue is None or self._closing:
+            return  # nobody polled this list yet: the first poll reads the backlog anyway
+        if not queue.waiting():
+            queue.loaded = False  # the next poll reads it
+            return
+        if queue.refreshing:
+            queue.refresh_again = True
+            return
+        queue.refreshing = True
+        task = asyncio.create_task(self._refresh(queue, key))
+        self._refreshes.add(task)
+        task.add_done_callback(self._refreshes.discard)
+
+    async def _refresh(self, queue: _TaskQueue, key: QueueKey) -> None:
+        try:
+            while True:
+                queue.refresh_again = False
+                await self._read_backlog(queue, key)
+                for _ in range(len(queue.heap)):
+                    queue.wake_one()
+                if not queue.refresh_again:
+                    return
+        except Exception:  # the store is away: the waiters' own re-check will try again
+            log.warning("backlog read after another server's tasks failed", exc_info=True)
+        finally:
+            queue.refreshing = False
 
     def close(self) -> None:
         """End every waiting poll (server shutdown): they answer empty."""
@@ -131,18 +205,27 @@ class MatchingService:
         deadline = loop.time() + hold_s
         reread = not queue.loaded
         while not self._closing:
-            if reread:
+            if reread or (not queue.loaded and not queue.heap):
                 await self._read_backlog(queue, key)
                 reread = False
             row = queue.pop()
             if row is not None:
                 if await is_disconnected():
-                    queue.push(row)
+                    queue.put_back(row)
                     queue.wake_one()
                     return None
-                claim = await self._claim(row, identity)
+                try:
+                    claim = await self._claim(row, identity)
+                except BaseException:
+                    # The store failed mid-claim (a database restart): the row may still be
+                    # there, so the next poll reads the store again.
+                    queue.claimed.pop((row.run_id, row.scheduled_event_id), None)
+                    queue.loaded = False
+                    raise
                 if claim is not None:
                     return claim
+                # Not ours after all: a later read may offer it again.
+                queue.claimed.pop((row.run_id, row.scheduled_event_id), None)
                 continue
             remaining = deadline - loop.time()
             if remaining <= 0:
@@ -163,8 +246,19 @@ class MatchingService:
         # Loaded first: tasks offered while the read is in flight go on the heap too, and
         # the seq check keeps the read from adding them twice.
         queue.loaded = True
-        for row in await self._store.backlog(*key, BACKLOG_BATCH):
+        # With other servers, the store leases what it returns to this one: take only what
+        # the polls here can start on, and leave the rest to the other servers' polls.
+        spread = self._store.shared and self._store.has_peers()
+        limit = max(1, queue.pollers) if spread else BACKLOG_BATCH
+        try:
+            rows = await self._store.backlog(*key, limit)
+        except BaseException:
+            queue.loaded = False  # read again next time
+            raise
+        for row in rows:
             queue.push(row)
+        if len(rows) >= limit:
+            queue.loaded = False  # more may wait in the store: read again once these are gone
 
     async def _claim(self, row: TaskRow, identity: str | None) -> Claim | None:
         command: c.Command

@@ -62,6 +62,8 @@ class SwfService:
         timers = TimerService(store, history, relay, clock, recheck_s=settings.poll_recheck_s)
         matching_ref.append(matching)
         timers_ref.append(timers)
+        # Tasks committed by other server processes over the same store wake polls here.
+        store.subscribe(matching.remote_tasks)
         registry = RegistryService(store, clock, settings, pager)
         executions = ExecutionService(store, clock, settings, registry, history, pager)
         tasks = TaskService(store, clock, settings, registry, history, matching, signer, pager)

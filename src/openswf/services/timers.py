@@ -1,14 +1,15 @@
 """Fires timer rows when they fall due (DESIGN.md invariant 4: timers are hints).
 
-A fired row is handed to the engine as ``FireTimer``; the engine acts only if what the row
-times still stands. Rows are durable, so a timer that fell due while the server was down
-fires right after it starts.
+A fired row is handed to the engine as ``FireTimer`` (the due rows of one run together, as
+``FireTimers``); the engine acts only if what the row times still stands. Rows are durable,
+so a timer that fell due while the server was down fires right after it starts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 
 from openswf.engine import commands as c
 from openswf.protocol.faults import UnknownResourceFault
@@ -70,7 +71,11 @@ class TimerService:
             if fired >= BATCH:
                 continue
             self._wake.clear()
-            self._next_due = await self._store.next_timer_due()
+            try:
+                self._next_due = await self._store.next_timer_due()
+            except Exception:  # the store is away (a database restart): look again soon
+                log.warning("cannot read the next timer", exc_info=True)
+                self._next_due = self._clock.now_ms() + 1000
             due = self._next_due
             if self._store.shared:
                 # Other servers may add earlier timers without waking us.
@@ -80,31 +85,53 @@ class TimerService:
                 await self._clock.sleep_until(due, self._wake)
 
     async def fire_due(self) -> int:
-        """Fire every timer due now; returns how many rows were handled."""
+        """Fire every timer due now; returns how many rows were handled.
+
+        The rows of one run are fired together, in one transition (``FireTimers``): a burst
+        of timers on one run costs one commit instead of one per row, and runs go ahead
+        concurrently (the per-run lock would serialise them anyway)."""
         rows = await self._store.due_timers(self._clock.now_ms(), BATCH)
+        messages: list[TimerRow] = []
+        by_run: dict[str, list[TimerRow]] = {}
+        for row in rows:
+            if row.key.startswith(MESSAGE_PREFIX):
+                messages.append(row)
+            else:
+                by_run.setdefault(row.run_id, []).append(row)
         semaphore = asyncio.Semaphore(CONCURRENCY)
 
-        async def fire(row: TimerRow) -> None:
+        async def limited(job: Awaitable[None]) -> None:
             async with semaphore:
-                await self._fire(row)
+                await job
 
-        await asyncio.gather(*(fire(row) for row in rows))
+        await asyncio.gather(
+            *(limited(self._deliver(row)) for row in messages),
+            *(limited(self._fire(run_rows)) for run_rows in by_run.values()),
+        )
         return len(rows)
 
-    async def _fire(self, row: TimerRow) -> None:
-        if row.key.startswith(MESSAGE_PREFIX):
-            try:
-                await self._relay.deliver(row.run_id, row.key)
-            except StoreConflict:
-                return  # contended: the row stays and is delivered on the next pass
-            await self._store.delete_timer(row.run_id, row.key, row.due_ms)
-            return
+    async def _deliver(self, row: TimerRow) -> None:
         try:
-            outcome = await self._history.apply(row.run_id, c.FireTimer(key=row.key))
+            await self._relay.deliver(row.run_id, row.key)
+        except StoreConflict:
+            return  # contended: the row stays and is delivered on the next pass
+        await self._store.delete_timer(row.run_id, row.key, row.due_ms)
+
+    async def _fire(self, rows: list[TimerRow]) -> None:
+        """Fire the due rows of one run, oldest first."""
+        command: c.Command
+        if len(rows) == 1:
+            command = c.FireTimer(key=rows[0].key)
+        else:
+            command = c.FireTimers(keys=tuple(row.key for row in rows))
+        try:
+            outcome = await self._history.apply(rows[0].run_id, command)
         except UnknownResourceFault:
             outcome = None
         except StoreConflict:
-            return  # contended: the row stays and fires on the next pass
-        if outcome is None or not changes_anything(outcome, c.FireTimer(key=row.key)):
-            # Nothing was committed (the timer was stale), so nothing deleted the row.
-            await self._store.delete_timer(row.run_id, row.key, row.due_ms)
+            return  # contended: the rows stay and fire on the next pass
+        if outcome is None or not changes_anything(outcome, command):
+            # Nothing was committed (every row was stale), so nothing deleted the rows.
+            await asyncio.gather(
+                *(self._store.delete_timer(row.run_id, row.key, row.due_ms) for row in rows)
+            )

@@ -37,8 +37,9 @@ _EXCLUSIVE = {
 }
 
 # A count stops after this many runs and answers {"count": COUNT_LIMIT, "truncated": true}.
-# Counting is a read of one index range, about 10 ns... 100 ns a run on SQLite: the limit
-# keeps every count within a few milliseconds (benchmarks/visibility_scale.py).
+# Counting reads one index range, some 40 ns an entry on SQLite: the limit keeps any count
+# near 4 ms however many runs match, where a million would take ~50 ms
+# (benchmarks/visibility_scale.py).
 COUNT_LIMIT = 100_000
 
 
@@ -54,6 +55,11 @@ class VisibilityService:
         self._pager = pager
 
     async def _query(self, req: dict[str, Any], ctx: RequestContext, open: bool) -> ExecutionQuery:
+        if open:
+            # Not members of the open operations' input: ignored, as any unknown member is.
+            req = {
+                k: v for k, v in req.items() if k not in ("closeTimeFilter", "closeStatusFilter")
+            }
         present = [shape for member, shape in _EXCLUSIVE.items() if member in req]
         if len(present) > 1:
             raise ValidationException(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from openswf.storage.records import (
@@ -26,6 +27,23 @@ class Store(Protocol):
 
     async def open(self) -> None: ...
     async def close(self) -> None: ...
+    def subscribe(self, on_tasks: Callable[[int, str, str], None]) -> None:
+        """Have ``on_tasks(domain_id, kind, task_list)`` called when another server process
+        says tasks wait on that list (``notify_tasks``; PostgreSQL: LISTEN/NOTIFY). Only a
+        hint that shortens a poll's wait; a store that no other process writes (SQLite)
+        never calls it."""
+        ...
+
+    def has_peers(self) -> bool:
+        """Whether other server processes use this store at the moment. A server alone
+        keeps its own tasks in memory; with peers, tasks go through the store (leased by
+        ``backlog``, announced by ``notify_tasks``) so that servers do not race for them."""
+        ...
+
+    def notify_tasks(self, domain_id: int, kind: str, task_list: str) -> None:
+        """Tell the other server processes that committed tasks wait on this list, which
+        no poll of this process took (a hint, sent soon after; a no-op for SQLite)."""
+        ...
 
     # --- server metadata ---
     async def get_or_create_secret(self, candidate: str) -> str: ...
@@ -97,9 +115,12 @@ class Store(Protocol):
     ) -> list[tuple[int, bytes]]: ...
 
     # --- task lists ---
-    async def backlog(
-        self, domain_id: int, kind: str, task_list: str, limit: int
-    ) -> list[TaskRow]: ...
+    async def backlog(self, domain_id: int, kind: str, task_list: str, limit: int) -> list[TaskRow]:
+        """The next ``limit`` tasks of the list (priority, then FIFO). A shared store leases
+        them to this process for a while: the other processes' reads skip them, so a task
+        goes to the polls of one server at a time (PostgreSQL: FOR UPDATE SKIP LOCKED)."""
+        ...
+
     async def count_tasks(self, domain_id: int, kind: str, task_list: str) -> int: ...
     async def delete_task(self, run_id: str, kind: str, scheduled_event_id: int) -> None: ...
 
@@ -121,10 +142,12 @@ class Store(Protocol):
 
     async def expired_runs(self, domain_id: int, closed_before_ms: int, limit: int) -> list[str]:
         """Up to ``limit`` closed runs of the domain that closed at or before
-        ``closed_before_ms``, oldest close first."""
+        ``closed_before_ms``, oldest close first, leaving out runs whose outbox still holds
+        messages (the relay reads the run to deliver them)."""
         ...
 
     async def purge_runs(self, run_ids: list[str]) -> int:
-        """Delete closed runs with their history, tasks and timers, in one transaction.
-        Runs that are open (or already gone) are left alone; returns how many were deleted."""
+        """Delete closed runs with their history, visibility, tasks and timers, in one
+        transaction. Runs that are open, hold undelivered messages, or are already gone are
+        left alone; returns how many were deleted."""
         ...

@@ -22,6 +22,11 @@ class DuplicateKey(StoreConflict):
     """A domain or type with this key already exists."""
 
 
+class StoreUnavailable(Exception):
+    """The database cannot be reached now (a restart, a network cut, a full pool): the
+    request fails with ServiceUnavailable and the client retries."""
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class DomainRecord:
     id: int

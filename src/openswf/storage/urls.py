@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from openswf.storage.base import Store
 
@@ -11,9 +11,21 @@ class UnsupportedDatabase(ValueError):
     pass
 
 
+def redact(url: str) -> str:
+    """The URL with its password, if any, replaced by ``***`` (for messages and logs)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rpartition("@")
+    user = netloc[0].partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[2]}"))
+
+
 def store_from_url(url: str) -> Store:
     """``sqlite:///relative.db``, ``sqlite:////absolute.db``, ``sqlite:///:memory:``;
-    options as a query string (``?synchronous=normal``)."""
+    ``postgresql://USER[:PASSWORD]@HOST[:PORT]/DB`` (or ``postgres://``); options as a query
+    string (``?synchronous=normal``, ``?pool_max=20``; storage/postgres/config.py lists the
+    PostgreSQL ones)."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
@@ -31,5 +43,13 @@ def store_from_url(url: str) -> Store:
         except ValueError as error:
             raise UnsupportedDatabase(f"{error} (in {url!r})") from error
     if scheme in ("postgres", "postgresql"):
-        raise UnsupportedDatabase("PostgreSQL support is not built yet; use sqlite:///PATH")
-    raise UnsupportedDatabase(f"unsupported database URL {url!r}: use sqlite:///PATH")
+        from openswf.storage.postgres.config import parse_url
+        from openswf.storage.postgres.store import PostgresStore
+
+        try:
+            return PostgresStore(parse_url(url))
+        except ValueError as error:
+            raise UnsupportedDatabase(f"{error} (in {redact(url)!r})") from error
+    raise UnsupportedDatabase(
+        f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://USER@HOST/DB"
+    )

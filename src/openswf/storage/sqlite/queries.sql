@@ -157,12 +157,19 @@ DELETE FROM domain_tags WHERE domain_id = ? AND key = ?;
 SELECT id, retention_days FROM domains ORDER BY id;
 
 -- name: expired_runs
+-- close_ms is set exactly when a run closes. A run whose outbox still holds messages (a
+-- parent to notify, children to terminate) is kept until they are delivered: the relay
+-- reads the run to deliver them.
 SELECT run_id FROM executions
-WHERE domain_id = ? AND is_open = 0 AND close_ms <= ?
-ORDER BY close_ms, run_id LIMIT ?;
+WHERE domain_id = ?1 AND close_ms <= ?2
+  AND NOT EXISTS (SELECT 1 FROM timers WHERE timers.run_id = executions.run_id)
+ORDER BY close_ms, run_id LIMIT ?3;
 
 -- name: purge_execution
-DELETE FROM executions WHERE run_id = ? AND is_open = 0;
+-- The guards make a purge of an open run, or of one with undelivered messages, a no-op.
+DELETE FROM executions
+WHERE run_id = ?1 AND is_open = 0
+  AND NOT EXISTS (SELECT 1 FROM timers WHERE timers.run_id = ?1);
 
 -- name: purge_run_events
 DELETE FROM events WHERE run_id = ?;

@@ -7,6 +7,7 @@ and they are small indexed look-ups, cheaper than a hop to a thread pool.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,15 @@ class SqliteStore:
         if self._reader is not None:
             self._reader.close()
             self._reader = None
+
+    def subscribe(self, on_tasks: Callable[[int, str, str], None]) -> None:
+        """No other process writes this database: every task is offered in memory."""
+
+    def has_peers(self) -> bool:
+        return False  # one process owns the file
+
+    def notify_tasks(self, domain_id: int, kind: str, task_list: str) -> None:
+        """No other process polls this database."""
 
     def _read(self, query: str, *params: Any) -> list[Any]:
         assert self._reader is not None, "store is not open"

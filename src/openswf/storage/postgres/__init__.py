@@ -1,0 +1,1 @@
+"""The PostgreSQL store: several openswf servers over one database."""

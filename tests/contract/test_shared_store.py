@@ -1,0 +1,269 @@
+"""What only a store shared by several servers does (PostgreSQL): several stores over one
+database stand for several ``openswf server`` processes.
+
+One winner among servers for every write of a run, one server firing each due timer, wake-ups
+across servers, and recovery from connections that the database dropped (a restart).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import psycopg
+import pytest
+
+from openswf.storage.postgres import migrate
+from openswf.storage.postgres.config import parse_url
+from openswf.storage.postgres.store import PostgresStore
+from openswf.storage.records import ExecutionCommit, VersionConflict
+from openswf.storage.urls import UnsupportedDatabase, redact, store_from_url
+from tests.contract.test_store_contract import run, start, task
+
+
+@contextlib.asynccontextmanager
+async def stores(url: str, count: int, **options: str) -> AsyncIterator[list[PostgresStore]]:
+    query = "&".join(f"{key}={value}" for key, value in options.items())
+    opened = []
+    try:
+        for _ in range(count):
+            store = store_from_url(f"{url}?{query}" if query else url)
+            assert isinstance(store, PostgresStore)
+            await store.open()
+            opened.append(store)
+        yield opened
+    finally:
+        for store in opened:
+            await store.close()
+
+
+async def until(condition: object, timeout: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():  # type: ignore[operator]
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.005)
+
+
+def terminate_connections(url: str) -> int:
+    """What a database restart does to every connection of the database."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return len(rows)
+
+
+async def test_servers_starting_together_create_the_schema_once(postgres_url: str) -> None:
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    many = [PostgresStore(parse_url(postgres_url)) for _ in range(4)]
+    await asyncio.gather(*(store.open() for store in many))
+    try:
+        assert await many[0].get_or_create_secret("a") == await many[3].get_or_create_secret("b")
+    finally:
+        await asyncio.gather(*(store.close() for store in many))
+    with psycopg.connect(postgres_url) as conn:
+        found = conn.execute("SELECT version FROM openswf_schema").fetchall()
+    assert found == [(migrate.latest_version(),)]
+
+
+async def test_one_write_of_a_run_wins_among_servers(postgres_url: str) -> None:
+    async with stores(postgres_url, 3) as (a, b, c):
+        row = run("r1")
+        await start(a, row)
+        for version in range(1, 21):
+            attempts = [
+                store.commit(
+                    ExecutionCommit(
+                        row=replace(row, version=version + 1, state=f"{name}{version}".encode()),
+                        expected_version=version,
+                        events=[(version + 1, name.encode())],
+                    )
+                )
+                for name, store in (("a", a), ("b", b), ("c", c))
+            ]
+            outcomes = await asyncio.gather(*attempts, return_exceptions=True)
+            assert sum(1 for o in outcomes if isinstance(o, VersionConflict)) == 2, outcomes
+            assert sum(1 for o in outcomes if o == []) == 1, outcomes
+        events = await b.read_events("r1", after=0, before=99, limit=99, reverse=False)
+        assert [event_id for event_id, _ in events] == list(range(1, 22))
+        found = await c.get_execution("r1")
+        assert found is not None and found.version == 21
+
+
+@pytest.mark.parametrize("skip_locked", ["on", "off"])
+async def test_each_due_timer_goes_to_one_server(postgres_url: str, skip_locked: str) -> None:
+    async with stores(postgres_url, 3, skip_locked=skip_locked, timer_lease_s="60") as many:
+        for i in range(40):
+            await start(many[0], run(f"r{i}"), timers=[(f"k{j}", 100 + j) for j in range(5)])
+
+        async def claim(store: PostgresStore) -> list[tuple[str, str]]:
+            taken = []
+            while batch := await store.due_timers(1_000, 7):
+                taken += [(timer.run_id, timer.key) for timer in batch]
+                assert all(timer.due_ms == 61_000 for timer in batch)  # the lease
+            return taken
+
+        claimed = await asyncio.gather(*(claim(store) for store in many))
+        every = [key for taken in claimed for key in taken]
+        assert len(every) == len(set(every)) == 200
+        # Taken rows are hidden until their lease ends: a server that died mid-fire leaves
+        # its rows to fire again then.
+        assert await many[1].due_timers(60_999, 500) == []
+        assert len(await many[2].due_timers(61_000, 500)) == 200
+
+
+async def test_tasks_one_server_announces_wake_the_others(postgres_url: str) -> None:
+    async with stores(postgres_url, 2) as (a, b):
+        seen_a: list[tuple[int, str, str]] = []
+        seen_b: list[tuple[int, str, str]] = []
+        a.subscribe(lambda *key: seen_a.append(key))
+        b.subscribe(lambda *key: seen_b.append(key))
+        assert a._listener is not None and b._listener is not None
+        await asyncio.wait_for(a._listener.connected.wait(), 5)
+        await asyncio.wait_for(b._listener.connected.wait(), 5)
+        await start(a, run("r1", domain_id=7), new_tasks=[task("decision", "d|ok?", 2)])
+        a.notify_tasks(7, "decision", "d|ok?")
+        # What piles up before the notifier runs goes out once, in one statement.
+        a.notify_tasks(7, "activity", "work")
+        a.notify_tasks(7, "activity", "work")
+        await until(lambda: len(seen_b) >= 2)
+        await asyncio.sleep(0.05)
+        assert sorted(seen_b) == [(7, "activity", "work"), (7, "decision", "d|ok?")]
+        assert seen_a == []  # its own tasks it hands over in memory
+
+
+async def test_a_task_read_by_one_server_is_skipped_by_the_others_until_its_lease_ends(
+    postgres_url: str,
+) -> None:
+    async with stores(postgres_url, 2, task_lease_s="0.5") as (a, b):
+        await start(
+            a,
+            run("r1"),
+            new_tasks=[task("activity", "work", 5), task("activity", "work", 6, priority=3)],
+        )
+        await start(a, run("r2"), new_tasks=[task("activity", "work", 5)])
+        first = await a.backlog(1, "activity", "work", 2)
+        assert [(t.run_id, t.scheduled_event_id) for t in first] == [("r1", 6), ("r1", 5)]
+        rest = await b.backlog(1, "activity", "work", 10)
+        assert [(t.run_id, t.scheduled_event_id) for t in rest] == [("r2", 5)]
+        assert await b.backlog(1, "activity", "work", 10) == rest  # its own, renewed
+        assert await a.backlog(1, "activity", "work", 10) == first  # the same for a
+        assert await a.count_tasks(1, "activity", "work") == 3  # counts see every task
+        await asyncio.sleep(0.6)  # a's lease ends (a died, say): its tasks are b's to take
+        again = await b.backlog(1, "activity", "work", 10)
+        assert [(t.run_id, t.scheduled_event_id) for t in again] == [
+            ("r1", 6),
+            ("r1", 5),
+            ("r2", 5),
+        ]
+        # Reading at the same moment, servers get disjoint shares.
+        await asyncio.sleep(0.6)
+        shares = await asyncio.gather(
+            a.backlog(1, "activity", "work", 2), b.backlog(1, "activity", "work", 2)
+        )
+        taken = [(t.run_id, t.scheduled_event_id) for share in shares for t in share]
+        assert sorted(taken) == [("r1", 5), ("r1", 6), ("r2", 5)]
+
+
+async def test_a_server_knows_whether_others_share_its_database(postgres_url: str) -> None:
+    async with stores(postgres_url, 1) as (a,):
+        a.subscribe(lambda *key: None)
+        assert a.has_peers()  # unknown at first: the coordinated way
+        await until(lambda: not a.has_peers(), 10)
+        # Alone, a backlog read leases nothing: a later server can take those tasks at once.
+        await start(a, run("r1"), new_tasks=[task("activity", "work", 5)])
+        assert len(await a.backlog(1, "activity", "work", 10)) == 1
+        async with stores(postgres_url, 1) as (b,):
+            b.subscribe(lambda *key: None)
+            await until(lambda: a.has_peers() and b.has_peers(), 5)  # b's hello, a's count
+            assert len(await b.backlog(1, "activity", "work", 10)) == 1  # now leased to b
+            assert await a.backlog(1, "activity", "work", 10) == []
+        await until(lambda: not a.has_peers(), 10)  # b is gone
+
+
+async def test_notify_off_sends_and_listens_to_nothing(postgres_url: str) -> None:
+    async with (
+        stores(postgres_url, 1, notify="off") as (quiet,),
+        stores(postgres_url, 1) as (loud,),
+    ):
+        heard: list[tuple[int, str, str]] = []
+        loud.subscribe(lambda *key: heard.append(key))
+        quiet.subscribe(lambda *key: heard.append(key))
+        assert quiet._listener is None and loud._listener is not None
+        assert quiet.has_peers()  # nobody can tell: always the coordinated way
+        await asyncio.wait_for(loud._listener.connected.wait(), 5)
+        await start(quiet, run("r1"), new_tasks=[task("decision", "d", 2)])
+        await asyncio.sleep(0.2)
+        assert heard == []
+        assert await loud.count_tasks(1, "decision", "d") == 1
+
+
+async def test_a_store_carries_on_after_the_database_dropped_its_connections(
+    postgres_url: str,
+) -> None:
+    async with stores(postgres_url, 2, pool_min="3") as (a, b):
+        heard: list[tuple[int, str, str]] = []
+        b.subscribe(lambda *key: heard.append(key))
+        assert b._listener is not None
+        await asyncio.wait_for(b._listener.connected.wait(), 5)
+        row = run("r1")
+        await start(a, row)
+        assert terminate_connections(postgres_url) >= 4
+        await asyncio.sleep(0.1)  # the sockets see the server's goodbye
+        # Writes and reads go on, on new connections, with no error to the caller: a write
+        # that finds its connection closed by the server has sent nothing yet.
+        await a.commit(
+            ExecutionCommit(row=replace(row, version=2), expected_version=1, events=[(2, b"x")])
+        )
+        found = await a.get_execution("r1")
+        assert found is not None and found.version == 2
+        assert await b.count_open_executions(1) == 1
+        # The listener reconnects by itself, and wake-ups resume.
+        await until(lambda: b._listener is not None and b._listener.connected.is_set(), 10)
+        await start(a, run("r2"), new_tasks=[task("decision", "d", 2)])
+        a.notify_tasks(1, "decision", "d")
+        await until(lambda: heard == [(1, "decision", "d")], 10)
+
+
+def test_urls_take_openswf_options_and_pass_the_rest_to_libpq() -> None:
+    config = parse_url(
+        "postgres://me:secret@db.example:6543/swf?pool_max=20&pool_min=1&sslmode=prefer"
+        "&statement_timeout_ms=5000&timer_lease_s=12.5&notify=off&skip_locked=false"
+        "&prepare_threshold=off&application_name=openswf-a"
+    )
+    assert config.pool_max == 20 and config.pool_min == 1
+    assert config.statement_timeout_ms == 5000 and config.timer_lease_s == 12.5
+    assert not config.notify and not config.skip_locked and config.prepare_threshold is None
+    assert config.conninfo == (
+        "postgresql://me:secret@db.example:6543/swf?sslmode=prefer&application_name=openswf-a"
+    )
+    defaults = parse_url("postgresql://u@h/d")
+    assert (defaults.pool_max, defaults.notify, defaults.skip_locked) == (10, True, True)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "postgresql://u:pw@h/d?pool_max=lots",
+        "postgresql://u:pw@h/d?pool_min=5&pool_max=2",
+        "postgresql://u:pw@h/d?notify=maybe",
+        "postgresql://u:pw@h/d?no_such_option=1",
+        "postgresql://u:pw@h/d?timer_lease_s=-1",
+    ],
+)
+def test_bad_urls_are_refused_with_the_password_hidden(bad: str) -> None:
+    with pytest.raises(UnsupportedDatabase) as refused:
+        store_from_url(bad)
+    assert "pw" not in str(refused.value) and "***" in str(refused.value)
+
+
+def test_redact_hides_only_the_password() -> None:
+    assert redact("postgresql://me:secret@h:5/d?x=1") == "postgresql://me:***@h:5/d?x=1"
+    assert redact("postgresql://me@h/d") == "postgresql://me@h/d"
+    assert redact("sqlite:///tmp/x.db") == "sqlite:///tmp/x.db"
