@@ -187,6 +187,30 @@ async def test_a_server_knows_whether_others_share_its_database(postgres_url: st
         await until(lambda: not a.has_peers(), 10)  # b is gone
 
 
+async def test_a_server_alone_reads_back_its_own_rows_and_stops_once_others_come(
+    postgres_url: str,
+) -> None:
+    async with stores(postgres_url, 1) as (a,):
+        a.subscribe(lambda *key: None)
+        await until(lambda: not a.has_peers(), 10)
+        row = run("r1")
+        await start(a, row)
+        moved = replace(row, version=2, state=b"mine")
+        await a.commit(ExecutionCommit(row=moved, expected_version=1, events=[(2, b"e")]))
+        with psycopg.connect(postgres_url, autocommit=True) as conn:  # behind its back
+            conn.execute("UPDATE executions SET state = 'elsewhere' WHERE run_id = 'r1'")
+        assert await a.get_execution("r1") == moved  # what it committed, from memory
+        async with stores(postgres_url, 1) as (b,):
+            b.subscribe(lambda *key: None)
+            await until(a.has_peers, 5)
+            found = await a.get_execution("r1")  # others may write now: the database
+            assert found is not None and found.state == b"elsewhere"
+            with pytest.raises(VersionConflict):  # a stale row never commits
+                await a.commit(
+                    ExecutionCommit(row=replace(row, version=2), expected_version=1, events=[])
+                )
+
+
 async def test_notify_off_sends_and_listens_to_nothing(postgres_url: str) -> None:
     async with (
         stores(postgres_url, 1, notify="off") as (quiet,),

@@ -170,6 +170,8 @@ class MatchingService:
     def close(self) -> None:
         """End every waiting poll (server shutdown): they answer empty."""
         self._closing = True
+        for task in self._refreshes:
+            task.cancel()
         for queue in self._queues.values():
             while queue.waiters:
                 queue.wake_one()

@@ -22,6 +22,7 @@ from openswf.storage.postgres import commit as commit_sql
 from openswf.storage.postgres.config import PostgresConfig
 from openswf.storage.postgres.database import Attempt, Conn, Database
 from openswf.storage.postgres.listener import TaskListener, payload
+from openswf.storage.postgres.rowcache import RowCache
 from openswf.storage.postgres.visibility import count_sql, list_sql
 from openswf.storage.records import (
     DomainRecord,
@@ -48,6 +49,7 @@ class PostgresStore:
         self.node = uuid.uuid4().hex[:12]
         self._listener: TaskListener | None = None
         self._notes: set[tuple[int, str, str]] = set()
+        self._rows = RowCache()  # the rows this server committed, while it is alone
         self._notifier: asyncio.Task[None] | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -289,11 +291,28 @@ class PostgresStore:
         async def work(conn: Conn, attempt: Attempt) -> list[TaskRow]:
             return await commit_sql.apply_commit(conn, attempt, commit)
 
-        # Not idempotent: a replay after an unknown outcome could answer "already started"
-        # to the start that made the run. The version check makes any replay harmless.
-        return await self.db.run(work, idempotent=False)
+        alone = not self.has_peers()
+        try:
+            # Not idempotent: a replay after an unknown outcome could answer "already
+            # started" to the start that made the run. The version check makes any replay
+            # harmless.
+            created = await self.db.run(work, idempotent=False)
+        except BaseException:
+            self._rows.drop(commit.row.run_id)
+            raise
+        if alone:
+            self._rows.put(commit.row)
+            if commit.successor is not None:
+                self._rows.put(commit.successor.row)
+        return created
 
     async def get_execution(self, run_id: str) -> ExecutionRow | None:
+        if self.has_peers():
+            self._rows.clear()  # other servers write too: only the database knows
+        else:
+            cached = self._rows.get(run_id)
+            if cached is not None:
+                return cached
         rows = await self._fetch(Q["get_execution"], run_id)
         return _execution(rows[0]) if rows else None
 
@@ -395,6 +414,9 @@ class PostgresStore:
     async def purge_runs(self, run_ids: list[str]) -> int:
         if not run_ids:
             return 0
+
+        for run_id in run_ids:
+            self._rows.drop(run_id)
 
         async def work(conn: Conn) -> int:
             cursor = await conn.execute(Q["purge_executions"], (run_ids,))
