@@ -34,6 +34,7 @@ from openswf.storage.records import (
     TimerRow,
     TypeRecord,
 )
+from openswf.storage.rows import domain_record, execution_row, type_record
 
 Q = commit_sql.Q
 log = logging.getLogger("openswf.postgres")
@@ -160,14 +161,14 @@ class PostgresStore:
 
     async def get_domain(self, region: str, name: str) -> DomainRecord | None:
         rows = await self._fetch(Q["get_domain"], region, name)
-        return _domain(rows[0]) if rows else None
+        return domain_record(rows[0]) if rows else None
 
     async def list_domains(
         self, region: str, status: str, *, after: str | None, limit: int, reverse: bool
     ) -> list[DomainRecord]:
         query = Q["list_domains_reverse"] if reverse else Q["list_domains"]
         rows = await self._fetch(query, region, status, after, after, limit)
-        return [_domain(row) for row in rows]
+        return [domain_record(row) for row in rows]
 
     async def count_domains(self, region: str) -> int:
         return int(await self._scalar(Q["count_domains"], region))
@@ -229,7 +230,7 @@ class PostgresStore:
         self, domain_id: int, kind: str, name: str, version: str
     ) -> TypeRecord | None:
         rows = await self._fetch(Q["get_type"], domain_id, kind, name, version)
-        return _type(rows[0]) if rows else None
+        return type_record(rows[0]) if rows else None
 
     async def get_types(
         self, domain_id: int, kind: str, keys: list[tuple[str, str]]
@@ -239,7 +240,7 @@ class PostgresStore:
         names = [name for name, _ in keys]
         versions = [version for _, version in keys]
         rows = await self._fetch(Q["get_types"], domain_id, kind, names, versions)
-        found = {(row[2], row[3]): _type(row) for row in rows}
+        found = {(row[2], row[3]): type_record(row) for row in rows}
         return [found[key] for key in keys if key in found]
 
     async def list_types(
@@ -264,7 +265,7 @@ class PostgresStore:
         }
         query = Q["list_types_reverse"] if reverse else Q["list_types"]
         rows = await self.db.fetch(query, params)
-        return [_type(row) for row in rows]
+        return [type_record(row) for row in rows]
 
     async def count_types(self, domain_id: int, kind: str) -> int:
         return int(await self._scalar(Q["count_types"], domain_id, kind))
@@ -314,7 +315,7 @@ class PostgresStore:
             if cached is not None:
                 return cached
         rows = await self._fetch(Q["get_execution"], run_id)
-        return _execution(rows[0]) if rows else None
+        return execution_row(rows[0]) if rows else None
 
     async def find_execution(
         self, domain_id: int, workflow_id: str, run_id: str | None
@@ -323,7 +324,7 @@ class PostgresStore:
             rows = await self._fetch(Q["find_execution"], domain_id, workflow_id, run_id)
         else:
             rows = await self._fetch(Q["find_open_execution"], domain_id, workflow_id)
-        return _execution(rows[0]) if rows else None
+        return execution_row(rows[0]) if rows else None
 
     async def count_open_executions(self, domain_id: int) -> int:
         return int(await self._scalar(Q["count_open_executions"], domain_id))
@@ -396,7 +397,7 @@ class PostgresStore:
         self, query: ExecutionQuery, *, after: tuple[int, str] | None, limit: int, reverse: bool
     ) -> list[ExecutionRow]:
         sql, params = list_sql(query, after=after, limit=limit, reverse=reverse)
-        return [_execution(row) for row in await self.db.fetch(sql, params)]
+        return [execution_row(row) for row in await self.db.fetch(sql, params)]
 
     async def count_executions(self, query: ExecutionQuery) -> int:
         sql, params = count_sql(query)
@@ -440,49 +441,4 @@ def _task(r: Any) -> TaskRow:
         run_id=r[5],
         scheduled_event_id=r[6],
         payload=r[7],
-    )
-
-
-def _domain(r: Any) -> DomainRecord:
-    return DomainRecord(
-        id=r[0],
-        region=r[1],
-        name=r[2],
-        status=r[3],
-        description=r[4],
-        retention_days=r[5],
-        created_ms=r[6],
-    )
-
-
-def _type(r: Any) -> TypeRecord:
-    return TypeRecord(
-        domain_id=r[0],
-        kind=r[1],
-        name=r[2],
-        version=r[3],
-        status=r[4],
-        description=r[5],
-        configuration=orjson.loads(r[6]),
-        created_ms=r[7],
-        deprecated_ms=r[8],
-    )
-
-
-def _execution(r: Any) -> ExecutionRow:
-    return ExecutionRow(
-        run_id=r[0],
-        domain_id=r[1],
-        workflow_id=r[2],
-        type_name=r[3],
-        type_version=r[4],
-        start_ms=r[5],
-        close_ms=r[6],
-        close_status=r[7],
-        cancel_requested=bool(r[8]),
-        parent_workflow_id=r[9],
-        parent_run_id=r[10],
-        tags=orjson.loads(r[11]),
-        version=r[12],
-        state=bytes(r[13]),
     )

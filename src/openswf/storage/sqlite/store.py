@@ -26,6 +26,7 @@ from openswf.storage.records import (
     TypeRecord,
     VersionConflict,
 )
+from openswf.storage.rows import domain_record, execution_row, type_record
 from openswf.storage.sqlite import sqlfiles
 from openswf.storage.sqlite.visibility import count_sql, list_sql
 from openswf.storage.sqlite.writer import GroupCommitWriter
@@ -135,7 +136,7 @@ class SqliteStore:
 
     async def get_domain(self, region: str, name: str) -> DomainRecord | None:
         rows = self._read(Q["get_domain"], region, name)
-        return _domain(rows[0]) if rows else None
+        return domain_record(rows[0]) if rows else None
 
     async def list_domains(
         self, region: str, status: str, *, after: str | None, limit: int, reverse: bool
@@ -145,7 +146,7 @@ class SqliteStore:
             rows = self._read(Q["list_domains_reverse"], region, status, bound, limit)
         else:
             rows = self._read(Q["list_domains"], region, status, after or "", limit)
-        return [_domain(row) for row in rows]
+        return [domain_record(row) for row in rows]
 
     async def count_domains(self, region: str) -> int:
         return int(self._scalar(Q["count_domains"], region))
@@ -205,7 +206,7 @@ class SqliteStore:
         self, domain_id: int, kind: str, name: str, version: str
     ) -> TypeRecord | None:
         rows = self._read(Q["get_type"], domain_id, kind, name, version)
-        return _type(rows[0]) if rows else None
+        return type_record(rows[0]) if rows else None
 
     async def get_types(
         self, domain_id: int, kind: str, keys: list[tuple[str, str]]
@@ -214,7 +215,7 @@ class SqliteStore:
         for name, version in keys:
             rows = self._read(Q["get_type"], domain_id, kind, name, version)
             if rows:
-                found.append(_type(rows[0]))
+                found.append(type_record(rows[0]))
         return found
 
     async def list_types(
@@ -235,7 +236,7 @@ class SqliteStore:
             bound = after or ("", "")
             query = Q["list_types"]
         rows = self._read(query, domain_id, kind, status, name, bound[0], bound[1], limit)
-        return [_type(row) for row in rows]
+        return [type_record(row) for row in rows]
 
     async def count_types(self, domain_id: int, kind: str) -> int:
         return int(self._scalar(Q["count_types"], domain_id, kind))
@@ -263,7 +264,7 @@ class SqliteStore:
 
     async def get_execution(self, run_id: str) -> ExecutionRow | None:
         rows = self._read(Q["get_execution"], run_id)
-        return _execution(rows[0]) if rows else None
+        return execution_row(rows[0]) if rows else None
 
     async def find_execution(
         self, domain_id: int, workflow_id: str, run_id: str | None
@@ -328,7 +329,7 @@ class SqliteStore:
         self, query: ExecutionQuery, *, after: tuple[int, str] | None, limit: int, reverse: bool
     ) -> list[ExecutionRow]:
         sql, params = list_sql(query, after=after, limit=limit, reverse=reverse)
-        return [_execution(row) for row in self._read(sql, *params)]
+        return [execution_row(row) for row in self._read(sql, *params)]
 
     async def count_executions(self, query: ExecutionQuery) -> int:
         sql, params = count_sql(query)
@@ -483,48 +484,3 @@ def _apply_commit(conn: sqlite3.Connection, commit: ExecutionCommit) -> list[Tas
             )
         )
     return created
-
-
-def _domain(r: Any) -> DomainRecord:
-    return DomainRecord(
-        id=r[0],
-        region=r[1],
-        name=r[2],
-        status=r[3],
-        description=r[4],
-        retention_days=r[5],
-        created_ms=r[6],
-    )
-
-
-def _type(r: Any) -> TypeRecord:
-    return TypeRecord(
-        domain_id=r[0],
-        kind=r[1],
-        name=r[2],
-        version=r[3],
-        status=r[4],
-        description=r[5],
-        configuration=orjson.loads(r[6]),
-        created_ms=r[7],
-        deprecated_ms=r[8],
-    )
-
-
-def _execution(r: Any) -> ExecutionRow:
-    return ExecutionRow(
-        run_id=r[0],
-        domain_id=r[1],
-        workflow_id=r[2],
-        type_name=r[3],
-        type_version=r[4],
-        start_ms=r[5],
-        close_ms=r[6],
-        close_status=r[7],
-        cancel_requested=bool(r[8]),
-        parent_workflow_id=r[9],
-        parent_run_id=r[10],
-        tags=orjson.loads(r[11]),
-        version=r[12],
-        state=r[13],
-    )
