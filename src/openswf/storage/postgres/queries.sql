@@ -219,6 +219,11 @@ DELETE FROM timers WHERE run_id = %s AND key = %s;
 -- name: delete_timer_if_due
 DELETE FROM timers WHERE run_id = %s AND key = %s AND due_ms = %s;
 
+-- name: release_timer
+-- A claimed row whose handling failed comes due again soon rather than when its lease ends;
+-- matched by its lease, so a row that another server claimed since is left alone.
+UPDATE timers SET due_ms = %s WHERE run_id = %s AND key = %s AND due_ms = %s;
+
 -- name: delete_run_timers
 -- Outbox messages ("msg:" keys) survive the run's close: they are what it owes others.
 DELETE FROM timers WHERE run_id = %s AND key NOT LIKE 'msg:%%';

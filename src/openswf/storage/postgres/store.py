@@ -391,6 +391,9 @@ class PostgresStore:
     async def delete_timer(self, run_id: str, key: str, due_ms: int) -> None:
         await self._execute(Q["delete_timer_if_due"], run_id, key, due_ms)
 
+    async def release_timer(self, row: TimerRow, retry_ms: int) -> None:
+        await self._execute(Q["release_timer"], retry_ms, row.run_id, row.key, row.due_ms)
+
     # --- visibility -----------------------------------------------------------------------
 
     async def list_executions(
