@@ -103,9 +103,7 @@ class RelayService:
             if policy is not None:
                 await self._apply_policy_to(command.run_id, policy)
 
-    async def _settle_if_started(
-        self, parent: ExecutionRow, run_id: str, initiated: int
-    ) -> bool:
+    async def _settle_if_started(self, parent: ExecutionRow, run_id: str, initiated: int) -> bool:
         """If this message's child run exists, whatever its state (it may have closed, or
         continued as new, since an earlier delivery started it), record its start."""
         existing = await self._store.get_execution(run_id)
