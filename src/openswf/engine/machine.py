@@ -14,7 +14,12 @@ from openswf.engine.decisions import complete_decision_task
 from openswf.engine.effects import TimerSpec
 from openswf.engine.start import new_execution as new_execution  # re-exported: the API
 from openswf.engine.start import start_run
-from openswf.engine.state import ActivityState, ExecutionState, Heartbeat
+from openswf.engine.state import (
+    CHILD_POLICY_RECEIVED,
+    ActivityState,
+    ExecutionState,
+    Heartbeat,
+)
 from openswf.engine.transition import Outcome, StaleTask, Transition, duration_ms
 from openswf.protocol.faults import UnknownResourceFault
 
@@ -63,6 +68,8 @@ def _signal(t: Transition, cmd: c.SignalExecution) -> None:
 def _request_cancel(t: Transition, cmd: c.RequestCancelExecution) -> None:
     _require_open(t.state)
     if _already_received(t.state, cmd.external, cmd.external_initiated_event_id):
+        return
+    if cmd.cause == "CHILD_POLICY_APPLIED" and CHILD_POLICY_RECEIVED in t.state.external_received:
         return
     attrs: dict[str, Any] = {}
     if cmd.external is not None:

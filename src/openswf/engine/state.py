@@ -127,8 +127,9 @@ class ExecutionState:
     signals_out: dict[int, ExternalRequest] = field(default_factory=dict)
     cancels_out: dict[int, ExternalRequest] = field(default_factory=dict)
     lambdas: dict[int, LambdaState] = field(default_factory=dict)
-    # Signals and cancels other executions delivered, as "runId/initiatedEventId": a message
-    # delivered twice (a relay that crashed after delivering) is recorded once.
+    # Signals and cancels other executions delivered, as "runId/initiatedEventId" (and a child
+    # policy's cancel, as CHILD_POLICY_RECEIVED): a message delivered twice (a relay that
+    # crashed after delivering) is recorded once.
     external_received: list[str] = field(default_factory=list)
     continued_execution_run_id: str | None = None
     latest_activity_task_ms: int | None = None
@@ -297,10 +298,17 @@ def _signaled(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any])
     _note_external(state, attrs)
 
 
+# In ``external_received``: the parent's child policy asked this run to cancel. A run has one
+# parent, which applies its policy once, so a second such request is a redelivery.
+CHILD_POLICY_RECEIVED = "child-policy"
+
+
 def _note_external(state: ExecutionState, attrs: dict[str, Any]) -> None:
     source = attrs.get("externalWorkflowExecution")
     if source is not None:
         state.external_received.append(f"{source['runId']}/{attrs['externalInitiatedEventId']}")
+    elif attrs.get("cause") == "CHILD_POLICY_APPLIED":
+        state.external_received.append(CHILD_POLICY_RECEIVED)
 
 
 def _child_initiated(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) -> None:
