@@ -131,3 +131,62 @@ def test_a_child_start_retried_after_the_child_closed_does_not_start_it_again(
     completed = next(e for e in events if e["eventType"] == "ChildWorkflowExecutionCompleted")
     assert attributes(completed)["workflowExecution"]["runId"] == child_run
     assert attributes(completed)["result"] == "done"
+
+
+def test_a_signal_retried_across_a_continue_as_new_reaches_one_run(local: LocalServer) -> None:
+    """A signal by workflowId alone reached run A, but the source never heard so; A then
+    continued as new to B. The retry must not signal B: A was the target, and heard it."""
+    service = local.app.service
+    history = service.history
+    relay = service._timers._relay
+    apply, deliver = history.apply, relay.deliver
+    failed_once = threading.Event()
+    continued = threading.Event()
+
+    async def flaky_apply(run_id: str, command: c.Command) -> Any:
+        if isinstance(command, c.ExternalDelivered) and not failed_once.is_set():
+            failed_once.set()
+            raise StoreUnavailable("simulated: connection lost between the relay's writes")
+        return await apply(run_id, command)
+
+    async def held_deliver(run_id: str, key: str) -> None:
+        if key.startswith("msg:signal") and failed_once.is_set():
+            await _until(continued)
+        await deliver(run_id, key)
+
+    history.apply = flaky_apply  # type: ignore[method-assign]
+    relay.deliver = held_deliver  # type: ignore[method-assign]
+
+    swf = make_client(local.endpoint)
+    domain = _register(swf)
+    target_id = unique("target")
+    run_a = start(swf, domain, target_id, taskList={"name": "targets"})
+    source = start(swf, domain, unique("source"))
+    decide(
+        swf,
+        domain,
+        [decision("SignalExternalWorkflowExecution", workflowId=target_id, signalName="go")],
+    )
+    # A hears the signal (its first decision task sees it) and continues as new.
+    task = poll_decision(swf, domain, "targets")
+    assert task["workflowExecution"] == run_a
+    if "WorkflowExecutionSignaled" not in [e["eventType"] for e in task["events"]]:
+        swf.respond_decision_task_completed(taskToken=task["taskToken"], decisions=[])
+        task = poll_decision(swf, domain, "targets")
+    assert failed_once.is_set()
+    swf.respond_decision_task_completed(
+        taskToken=task["taskToken"],
+        decisions=[decision("ContinueAsNewWorkflowExecution", taskList={"name": "targets"})],
+    )
+    continued.set()
+
+    events = wait_for_event(swf, domain, source, "ExternalWorkflowExecutionSignaled")
+    signaled = [e for e in events if e["eventType"] == "ExternalWorkflowExecutionSignaled"]
+    assert [attributes(e)["workflowExecution"] for e in signaled] == [run_a]
+    (open_run,) = swf.list_open_workflow_executions(
+        domain=domain, startTimeFilter={"oldestDate": 0}, executionFilter={"workflowId": target_id}
+    )["executionInfos"]
+    run_b = open_run["execution"]
+    assert run_b["runId"] != run_a["runId"]
+    b_events = swf.get_workflow_execution_history(domain=domain, execution=run_b)["events"]
+    assert "WorkflowExecutionSignaled" not in [e["eventType"] for e in b_events]

@@ -193,6 +193,20 @@ class RelayService:
         target = await self._store.find_execution(
             source.domain_id, pending.workflow_id, pending.run_id or None
         )
+        if target is not None and target.is_open and not pending.run_id:
+            # An earlier delivery may have reached the run this one continued from, before
+            # its second write failed: that run was the target, and it heard the message.
+            earlier = await self._received_by_predecessor(target, source.run_id, initiated)
+            if earlier is not None:
+                await self._apply_quietly(
+                    source.run_id,
+                    c.ExternalDelivered(
+                        kind=kind,
+                        initiated_event_id=initiated,
+                        target={"workflowId": earlier.workflow_id, "runId": earlier.run_id},
+                    ),
+                )
+                return
         delivered = False
         if target is not None and target.is_open:
             external = {"workflowId": source.workflow_id, "runId": source.run_id}
@@ -222,6 +236,35 @@ class RelayService:
                 kind=kind, initiated_event_id=initiated, cause="UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION"
             )
         await self._apply_quietly(source.run_id, result)
+
+    async def _received_by_predecessor(
+        self, target: ExecutionRow, source_run_id: str, initiated: int
+    ) -> ExecutionRow | None:
+        """The run of ``target``'s continue-as-new chain that already received message
+        ``initiated`` of ``source_run_id``, if one did. Runs that closed before the message
+        was sent cannot have, so the walk back ends there."""
+        key = f"{source_run_id}/{initiated}"
+        sent_ms: int | None = None
+        previous = decode_state(target.state).continued_execution_run_id
+        while previous:
+            run = await self._store.get_execution(previous)
+            if run is None:
+                return None
+            if sent_ms is None:
+                sent_ms = await self._event_time(source_run_id, initiated)
+            if run.close_ms is not None and run.close_ms < sent_ms:
+                return None
+            state = decode_state(run.state)
+            if key in state.external_received:
+                return run
+            previous = state.continued_execution_run_id
+        return None
+
+    async def _event_time(self, run_id: str, event_id: int) -> int:
+        rows = await self._store.read_events(
+            run_id, after=event_id - 1, before=event_id + 1, limit=1, reverse=False
+        )
+        return decode_event(rows[0][1]).timestamp_ms
 
 
 def _is_child_of(run: ExecutionRow, parent: ExecutionRow, initiated: int) -> bool:
