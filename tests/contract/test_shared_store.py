@@ -18,7 +18,7 @@ import pytest
 from openswf.storage.postgres import migrate
 from openswf.storage.postgres.config import parse_url
 from openswf.storage.postgres.store import PostgresStore
-from openswf.storage.records import ExecutionCommit, VersionConflict
+from openswf.storage.records import ExecutionCommit, StoreUnavailable, VersionConflict
 from openswf.storage.urls import UnsupportedDatabase, redact, store_from_url
 from tests.contract.test_store_contract import run, start, task
 
@@ -116,6 +116,27 @@ async def test_each_due_timer_goes_to_one_server(postgres_url: str, skip_locked:
         # its rows to fire again then.
         assert await many[1].due_timers(60_999, 500) == []
         assert len(await many[2].due_timers(61_000, 500)) == 200
+
+
+async def test_a_timer_claim_whose_answer_was_lost_leaves_no_row_leased(
+    postgres_url: str,
+) -> None:
+    """The claim committed but its answer never came back (the connection dropped during
+    the COMMIT): its rows come due again at once, not when their lease ends."""
+    async with stores(postgres_url, 1, timer_lease_s="60") as (store,):
+        await start(store, run("r1"), timers=[("a", 100), ("b", 200)])
+        write = store.db.write
+
+        async def lost_answer(query: str, params: object, **options: bool) -> list[object]:
+            store.db.write = write  # type: ignore[method-assign]
+            await write(query, params, **options)  # type: ignore[arg-type]
+            raise StoreUnavailable("database connection lost: simulated")
+
+        store.db.write = lost_answer  # type: ignore[method-assign]
+        with pytest.raises(StoreUnavailable):
+            await store.due_timers(1_000, 10)
+        again = await store.due_timers(1_000, 10)
+        assert sorted(timer.key for timer in again) == ["a", "b"]
 
 
 async def test_tasks_one_server_announces_wake_the_others(postgres_url: str) -> None:

@@ -260,6 +260,10 @@ WITH due AS (
 )
 SELECT run_id, key, due_ms FROM claimed ORDER BY was_due, run_id, key;
 
+-- name: unclaim_timers
+-- Undoes a claim whose commit may or may not have happened: its rows carry its lease.
+UPDATE timers SET due_ms = %(now_ms)s WHERE due_ms = %(lease_ms)s;
+
 -- name: next_timer_due
 SELECT min(due_ms) FROM timers;
 

@@ -30,6 +30,7 @@ from openswf.storage.records import (
     ExecutionCommit,
     ExecutionQuery,
     ExecutionRow,
+    StoreUnavailable,
     TaskRow,
     TimerRow,
     TypeRecord,
@@ -376,12 +377,17 @@ class PostgresStore:
             if self.config.skip_locked
             else "claim_due_timers_without_skip_locked"
         ]
-        params = {
-            "now_ms": now_ms,
-            "lease_ms": now_ms + round(self.config.timer_lease_s * 1000),
-            "limit": limit,
-        }
-        rows = await self.db.write(query, params)
+        lease_ms = now_ms + round(self.config.timer_lease_s * 1000)
+        params = {"now_ms": now_ms, "lease_ms": lease_ms, "limit": limit}
+        try:
+            # Not idempotent: sent again after a commit whose answer was lost, the claim
+            # would find its own rows leased, and they would fire only when the lease ends.
+            rows = await self.db.write(query, params, idempotent=False)
+        except StoreUnavailable:
+            # So the rows this claim may have leased come due again at once. (A row another
+            # server leased in the same millisecond may fire twice: timers are hints.)
+            await self.db.write(Q["unclaim_timers"], {"now_ms": now_ms, "lease_ms": lease_ms})
+            raise
         return [TimerRow(run_id=r[0], key=r[1], due_ms=r[2]) for r in rows]
 
     async def next_timer_due(self) -> int | None:
