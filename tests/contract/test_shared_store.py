@@ -139,6 +139,39 @@ async def test_a_timer_claim_whose_answer_was_lost_leaves_no_row_leased(
         assert sorted(timer.key for timer in again) == ["a", "b"]
 
 
+@pytest.mark.parametrize("committed", [True, False])
+async def test_a_commit_whose_answer_was_lost_is_known_by_what_it_wrote(
+    postgres_url: str, committed: bool
+) -> None:
+    """The connection died during the COMMIT: the store reads the run back, and answers
+    success if the commit is there (a start is not then "already started" on retry, a claim
+    is not a task started for nobody), StoreUnavailable if it is not."""
+    async with stores(postgres_url, 1) as (store,):
+        first = await start(store, run("r1"))
+        run_db = store.db.run
+
+        async def lost_answer(work: object, *, idempotent: bool) -> object:
+            store.db.run = run_db  # type: ignore[method-assign]
+            if committed:
+                await run_db(work, idempotent=idempotent)  # type: ignore[arg-type]
+            raise StoreUnavailable("database connection lost: simulated")
+
+        store.db.run = lost_answer  # type: ignore[method-assign]
+        step = ExecutionCommit(
+            row=replace(first.row, version=2, state=b"step"),
+            expected_version=1,
+            events=[(2, b'{"eventId":2}')],
+        )
+        if committed:
+            assert await store.commit(step) == []
+        else:
+            with pytest.raises(StoreUnavailable):
+                await store.commit(step)
+        found = await store.get_execution("r1")
+        assert found is not None
+        assert found.version == (2 if committed else 1)
+
+
 async def test_tasks_one_server_announces_wake_the_others(postgres_url: str) -> None:
     async with stores(postgres_url, 2) as (a, b):
         seen_a: list[tuple[int, str, str]] = []

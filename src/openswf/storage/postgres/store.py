@@ -299,6 +299,14 @@ class PostgresStore:
             # started" to the start that made the run. The version check makes any replay
             # harmless.
             created = await self.db.run(work, idempotent=False)
+        except StoreUnavailable:
+            self._rows.drop(commit.row.run_id)
+            if not await self._committed(commit):
+                raise
+            # It did commit (the connection died with the answer on its way): the caller's
+            # start, signal or claim happened, and is answered as such. Its new tasks are
+            # in the store, where the polls' backlog reads find them.
+            created = []
         except BaseException:
             self._rows.drop(commit.row.run_id)
             raise
@@ -307,6 +315,15 @@ class PostgresStore:
             if commit.successor is not None:
                 self._rows.put(commit.successor.row)
         return created
+
+    async def _committed(self, commit: ExecutionCommit) -> bool:
+        """Whether ``commit`` is in the database: its run has the version and the very
+        state it wrote (a state is the whole run, so no other write leaves the same)."""
+        rows = await self._fetch(Q["get_execution"], commit.row.run_id)
+        if not rows:
+            return False
+        found = execution_row(rows[0])
+        return found.version == commit.row.version and found.state == commit.row.state
 
     async def get_execution(self, run_id: str) -> ExecutionRow | None:
         if self.has_peers():
