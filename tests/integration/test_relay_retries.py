@@ -190,3 +190,56 @@ def test_a_signal_retried_across_a_continue_as_new_reaches_one_run(local: LocalS
     assert run_b["runId"] != run_a["runId"]
     b_events = swf.get_workflow_execution_history(domain=domain, execution=run_b)["events"]
     assert "WorkflowExecutionSignaled" not in [e["eventType"] for e in b_events]
+
+
+def test_a_cancel_retried_after_its_target_closed_is_known_as_delivered(
+    local: LocalServer,
+) -> None:
+    """The cancel request reached its target, but the source never heard so; the target
+    then closed (canceled). The retry finds the closed run heard it: delivered, not failed."""
+    service = local.app.service
+    history = service.history
+    relay = service._timers._relay
+    apply, deliver = history.apply, relay.deliver
+    failed_once = threading.Event()
+    target_closed = threading.Event()
+
+    async def flaky_apply(run_id: str, command: c.Command) -> Any:
+        if isinstance(command, c.ExternalDelivered) and not failed_once.is_set():
+            failed_once.set()
+            raise StoreUnavailable("simulated: connection lost between the relay's writes")
+        return await apply(run_id, command)
+
+    async def held_deliver(run_id: str, key: str) -> None:
+        if key.startswith("msg:cancel") and failed_once.is_set():
+            await _until(target_closed)
+        await deliver(run_id, key)
+
+    history.apply = flaky_apply  # type: ignore[method-assign]
+    relay.deliver = held_deliver  # type: ignore[method-assign]
+
+    swf = make_client(local.endpoint)
+    domain = _register(swf)
+    target_id = unique("target")
+    target = start(swf, domain, target_id, taskList={"name": "targets"})
+    source = start(swf, domain, unique("source"))
+    decide(
+        swf,
+        domain,
+        [decision("RequestCancelExternalWorkflowExecution", workflowId=target_id)],
+    )
+    task = poll_decision(swf, domain, "targets")
+    if "WorkflowExecutionCancelRequested" not in [e["eventType"] for e in task["events"]]:
+        swf.respond_decision_task_completed(taskToken=task["taskToken"], decisions=[])
+        task = poll_decision(swf, domain, "targets")
+    assert failed_once.is_set()
+    swf.respond_decision_task_completed(
+        taskToken=task["taskToken"], decisions=[decision("CancelWorkflowExecution")]
+    )
+    target_closed.set()
+
+    events = wait_for_event(swf, domain, source, "ExternalWorkflowExecutionCancelRequested")
+    kinds = [e["eventType"] for e in events]
+    assert "RequestCancelExternalWorkflowExecutionFailed" not in kinds
+    requested = [e for e in events if e["eventType"] == "ExternalWorkflowExecutionCancelRequested"]
+    assert [attributes(e)["workflowExecution"] for e in requested] == [target]

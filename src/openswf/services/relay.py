@@ -21,7 +21,7 @@ from openswf.services.codec import decode_event, decode_state
 from openswf.services.history import HistoryService
 from openswf.services.settings import Settings
 from openswf.storage.base import Store
-from openswf.storage.records import MESSAGE_PREFIX, ExecutionRow
+from openswf.storage.records import MESSAGE_PREFIX, ExecutionQuery, ExecutionRow
 
 
 class RelayService:
@@ -193,20 +193,25 @@ class RelayService:
         target = await self._store.find_execution(
             source.domain_id, pending.workflow_id, pending.run_id or None
         )
-        if target is not None and target.is_open and not pending.run_id:
-            # An earlier delivery may have reached the run this one continued from, before
-            # its second write failed: that run was the target, and it heard the message.
-            earlier = await self._received_by_predecessor(target, source.run_id, initiated)
-            if earlier is not None:
-                await self._apply_quietly(
-                    source.run_id,
-                    c.ExternalDelivered(
-                        kind=kind,
-                        initiated_event_id=initiated,
-                        target={"workflowId": earlier.workflow_id, "runId": earlier.run_id},
-                    ),
-                )
-                return
+        if target is None and not pending.run_id:
+            target = await self._latest_closed_run(source.domain_id, pending.workflow_id)
+        # An earlier delivery may have reached the target before its second write failed;
+        # the target may have closed since, or continued as new. It heard the message: say
+        # so, and deliver nothing again.
+        earlier = None
+        if target is not None:
+            chain = not pending.run_id
+            earlier = await self._received_by(target, source.run_id, initiated, chain=chain)
+        if earlier is not None:
+            await self._apply_quietly(
+                source.run_id,
+                c.ExternalDelivered(
+                    kind=kind,
+                    initiated_event_id=initiated,
+                    target={"workflowId": earlier.workflow_id, "runId": earlier.run_id},
+                ),
+            )
+            return
         delivered = False
         if target is not None and target.is_open:
             external = {"workflowId": source.workflow_id, "runId": source.run_id}
@@ -237,15 +242,19 @@ class RelayService:
             )
         await self._apply_quietly(source.run_id, result)
 
-    async def _received_by_predecessor(
-        self, target: ExecutionRow, source_run_id: str, initiated: int
+    async def _received_by(
+        self, target: ExecutionRow, source_run_id: str, initiated: int, *, chain: bool
     ) -> ExecutionRow | None:
-        """The run of ``target``'s continue-as-new chain that already received message
-        ``initiated`` of ``source_run_id``, if one did. Runs that closed before the message
-        was sent cannot have, so the walk back ends there."""
+        """The run that already received message ``initiated`` of ``source_run_id``, if one
+        did: ``target`` itself or, with ``chain``, a run of the continue-as-new chain that
+        led to it. Runs that closed before the message was sent cannot have, so the walk
+        back ends there."""
         key = f"{source_run_id}/{initiated}"
+        state = decode_state(target.state)
+        if key in state.external_received:
+            return target
         sent_ms: int | None = None
-        previous = decode_state(target.state).continued_execution_run_id
+        previous = state.continued_execution_run_id if chain else None
         while previous:
             run = await self._store.get_execution(previous)
             if run is None:
@@ -259,6 +268,13 @@ class RelayService:
                 return run
             previous = state.continued_execution_run_id
         return None
+
+    async def _latest_closed_run(self, domain_id: int, workflow_id: str) -> ExecutionRow | None:
+        query = ExecutionQuery(
+            domain_id=domain_id, open=False, by_close_time=True, workflow_id=workflow_id
+        )
+        rows = await self._store.list_executions(query, after=None, limit=1, reverse=False)
+        return rows[0] if rows else None
 
     async def _event_time(self, run_id: str, event_id: int) -> int:
         rows = await self._store.read_events(
