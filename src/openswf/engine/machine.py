@@ -27,7 +27,11 @@ from openswf.protocol.faults import UnknownResourceFault
 def handle(
     state: ExecutionState, command: c.Command, now_ms: int, limits: c.Limits | None = None
 ) -> Outcome:
-    """Run one command. ``state`` is owned by the engine from here on (it is evolved in place)."""
+    """Run one command. ``state`` is owned by the engine from here on (it is evolved in place).
+
+    Time never runs backwards within a run: with a clock set back (an NTP step, a VM
+    restored), new events take the newest event's time, as SWF's histories are ordered."""
+    now_ms = max(now_ms, state.last_event_ms)
     t = Transition(state=state, now_ms=now_ms, limits=limits or c.Limits())
     handler = _HANDLERS[type(command)]
     reply = handler(t, command)

@@ -101,6 +101,7 @@ class ExecutionState:
     status: str = "OPEN"
     close_status: str | None = None
     next_event_id: int = 1
+    last_event_ms: int = 0  # the newest event's timestamp: a history never goes back in time
     start_ms: int = 0
     close_ms: int | None = None
     # The resolved configuration (reference §6.2).
@@ -164,6 +165,7 @@ def evolve(state: ExecutionState, event: HistoryEvent) -> None:
     kind = event.event_type
     attrs = event.attributes
     state.next_event_id = event.event_id + 1
+    state.last_event_ms = event.timestamp_ms
     if kind in TRIGGERS_DECISION and state.decision is not None and state.decision.started_event_id:
         state.decision_needed = True
     handler = _HANDLERS.get(kind)
