@@ -38,6 +38,11 @@ def make_client(endpoint: str, region: str = "us-east-1") -> Any:
         aws_secret_access_key="secret",
         config=Config(read_timeout=70, retries={"max_attempts": 1}),
     )
+    return check_histories(client)
+
+
+def check_histories(client: Any) -> Any:
+    """Have ``client`` (boto3) check every whole history it reads against SWF's rules."""
     events = client.meta.events
     events.register("before-parameter-build.swf.GetWorkflowExecutionHistory", _note_whole)
     events.register("after-call.swf.GetWorkflowExecutionHistory", _check_history)
