@@ -23,6 +23,7 @@ log = logging.getLogger("openswf.timers")
 
 BATCH = 512
 CONCURRENCY = 64
+RETRY_MS = 1000  # a row whose handling failed is tried again this much later
 
 
 class TimerService:
@@ -100,15 +101,38 @@ class TimerService:
                 by_run.setdefault(row.run_id, []).append(row)
         semaphore = asyncio.Semaphore(CONCURRENCY)
 
-        async def limited(job: Awaitable[None]) -> None:
+        async def limited(job: Awaitable[None], rows: list[TimerRow]) -> None:
             async with semaphore:
-                await job
+                try:
+                    await job
+                except Exception:
+                    await self._release(rows)
+                    raise
 
-        await asyncio.gather(
-            *(limited(self._deliver(row)) for row in messages),
-            *(limited(self._fire(run_rows)) for run_rows in by_run.values()),
+        # Every job runs to its end before the pass does, failed or not: the next pass reads
+        # the rows that are still due, and must never re-run one still in flight here.
+        results = await asyncio.gather(
+            *(limited(self._deliver(row), [row]) for row in messages),
+            *(limited(self._fire(run_rows), run_rows) for run_rows in by_run.values()),
+            return_exceptions=True,
         )
+        failures = [result for result in results if isinstance(result, BaseException)]
+        for failure in failures[1:]:
+            log.error("timer row failed", exc_info=failure)
+        if failures:
+            raise failures[0]  # the loop logs it and backs off before the next pass
         return len(rows)
+
+    async def _release(self, rows: list[TimerRow]) -> None:
+        """Rows whose handling failed (the store went away mid-way, say) are tried again
+        after RETRY_MS, not only when their lease runs out."""
+        retry_ms = self._clock.now_ms() + RETRY_MS
+        for row in rows:
+            try:
+                await self._store.release_timer(row, retry_ms)
+            except Exception:  # still away: the lease runs out, and the row fires then
+                log.warning("cannot release timer %s of %s", row.key, row.run_id, exc_info=True)
+                return
 
     async def _deliver(self, row: TimerRow) -> None:
         try:

@@ -219,6 +219,11 @@ DELETE FROM timers WHERE run_id = %s AND key = %s;
 -- name: delete_timer_if_due
 DELETE FROM timers WHERE run_id = %s AND key = %s AND due_ms = %s;
 
+-- name: release_timer
+-- A claimed row whose handling failed comes due again soon rather than when its lease ends;
+-- matched by its lease, so a row that another server claimed since is left alone.
+UPDATE timers SET due_ms = %s WHERE run_id = %s AND key = %s AND due_ms = %s;
+
 -- name: delete_run_timers
 -- Outbox messages ("msg:" keys) survive the run's close: they are what it owes others.
 DELETE FROM timers WHERE run_id = %s AND key NOT LIKE 'msg:%%';
@@ -254,6 +259,10 @@ WITH due AS (
     RETURNING t.run_id, t.key, t.due_ms, due.due_ms AS was_due
 )
 SELECT run_id, key, due_ms FROM claimed ORDER BY was_due, run_id, key;
+
+-- name: unclaim_timers
+-- Undoes a claim whose commit may or may not have happened: its rows carry its lease.
+UPDATE timers SET due_ms = %(now_ms)s WHERE due_ms = %(lease_ms)s;
 
 -- name: next_timer_due
 SELECT min(due_ms) FROM timers;

@@ -323,6 +323,9 @@ class SqliteStore:
         params = (run_id, key, due_ms)
         await self._writer.run(lambda conn: conn.execute(Q["delete_timer_if_due"], params) and None)
 
+    async def release_timer(self, row: TimerRow, retry_ms: int) -> None:
+        """Rows are not leased here: a row whose handling failed is still due."""
+
     # --- visibility -----------------------------------------------------------------------
 
     async def list_executions(

@@ -79,6 +79,10 @@ class GroupCommitWriter:
                     outcomes.append((True, job(conn)))
                     conn.execute("RELEASE job")
                 except Exception as error:  # the job's own failure, answered to its caller
+                    if not conn.in_transaction:
+                        # SQLite rolled the whole transaction back by itself (a full disk,
+                        # an I/O error): the batch is lost, and this is why.
+                        raise _BatchLost(error) from error
                     conn.execute("ROLLBACK TO job")
                     conn.execute("RELEASE job")
                     outcomes.append((False, error))
@@ -86,9 +90,16 @@ class GroupCommitWriter:
         except Exception as error:  # the commit itself failed: every job in the batch fails
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            outcomes = [(False, error)] * len(batch)
+            cause = error.cause if isinstance(error, _BatchLost) else error
+            outcomes = [(False, cause)] * len(batch)
         for (ok, value), (_job, loop, future) in zip(outcomes, batch, strict=True):
             loop.call_soon_threadsafe(_settle, future, ok, value)
+
+
+class _BatchLost(Exception):
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
 
 
 def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
