@@ -254,7 +254,8 @@ class Metrics(Observer):
         _replace(self.polls_waiting, waiting)
         backlog: dict[tuple[str, str, str], float] = {}
         try:
-            for domain, kind, task_list, count in await service.store.task_counts():
+            # Sorted: which lists get their own label does not depend on the store's order.
+            for domain, kind, task_list, count in sorted(await service.store.task_counts()):
                 key = self._labels(kind, domain, task_list)
                 backlog[key] = backlog.get(key, 0) + count
         except Exception as error:  # the store is away: say so, keep the last backlog
