@@ -5,6 +5,8 @@ output is compared with what the API answers."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -13,7 +15,7 @@ from click.testing import CliRunner, Result
 from openswf.cli.main import main
 from openswf.testing import LocalServer
 from tests.conftest import unique
-from tests.integration.swf_helpers import ACT, WF, decide, decision, history, poll_decision, start
+from tests.integration.swf_helpers import ACT, WF, decide, decision, history, start
 
 
 @pytest.fixture
@@ -339,15 +341,18 @@ def test_start_signal_cancel_terminate_one(cli: Any, swf: Any, domain: str) -> N
 
 
 def test_start_and_wait(cli: Any, swf: Any, domain: str) -> None:
-    # The decider answers on another thread while the CLI blocks in --wait.
-    import threading
-
+    # The decider answers on another thread while the CLI blocks in --wait; its polls are
+    # short (the test server's), so it polls again until the start has happened.
     def decider() -> None:
-        task = poll_decision(swf, domain)
-        swf.respond_decision_task_completed(
-            taskToken=task["taskToken"],
-            decisions=[decision("CompleteWorkflowExecution", result='"fine"')],
-        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            task = swf.poll_for_decision_task(domain=domain, taskList={"name": "decisions"})
+            if task.get("taskToken"):
+                swf.respond_decision_task_completed(
+                    taskToken=task["taskToken"],
+                    decisions=[decision("CompleteWorkflowExecution", result='"fine"')],
+                )
+                return
 
     thread = threading.Thread(target=decider)
     thread.start()
