@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from openswf.cli.ops import runs
@@ -78,7 +79,7 @@ def act(
             ops.emit({"action": verb, "succeeded": [execution], "failed": []})
         else:
             ops.console.print(
-                f"{verb}: [bold]{workflow_id}[/]" + (f" run {run_id}" if run_id else "")
+                f"{verb}: [bold]{escape(workflow_id)}[/]" + (f" run {run_id}" if run_id else "")
             )
         return
     if run_id:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from openswf.cli.ops.options import Ops, ops_command
 
@@ -64,7 +65,7 @@ def register_domain(ops: Ops, name: str, retention: str, description: str | None
     if ops.json:
         ops.emit({"name": name, "registered": True})
     else:
-        ops.console.print(f"registered domain [bold]{name}[/] (retention {retention} days)")
+        ops.console.print(f"registered domain [bold]{escape(name)}[/] (retention {retention} days)")
 
 
 @domain_group.command("describe")
@@ -119,4 +120,4 @@ def _done(ops: Ops, name: str, what: str) -> None:
     if ops.json:
         ops.emit({"name": name, what: True})
     else:
-        ops.console.print(f"{what} domain [bold]{name}[/]")
+        ops.console.print(f"{what} domain [bold]{escape(name)}[/]")

@@ -18,6 +18,7 @@ import click
 import orjson
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from openswf.sdk import Client
 from openswf.sdk.credentials import NoCredentialsError, resolve_region
@@ -55,22 +56,40 @@ class Ops:
     def table(
         self, title: str | None, columns: Sequence[str], rows: Iterator[Sequence[Any]]
     ) -> None:
-        table = Table(title=title, title_justify="left", show_edge=False, header_style="bold")
+        table = Table(
+            title=None if title is None else Text(title, style="bold"),
+            title_justify="left",
+            show_edge=False,
+            header_style="bold",
+        )
         for column in columns:
             table.add_column(column, overflow="fold")
         for row in rows:
-            table.add_row(*("" if cell is None else str(cell) for cell in row))
+            table.add_row(*(cell_text(cell) for cell in row))
         self.console.print(table)
 
     def fields(self, title: str, pairs: Sequence[tuple[str, Any]]) -> None:
         """A two-column key/value table, for describe commands."""
-        table = Table(title=title, title_justify="left", show_header=False, show_edge=False)
+        table = Table(
+            title=Text(title, style="bold"),
+            title_justify="left",
+            show_header=False,
+            show_edge=False,
+        )
         table.add_column(style="bold")
         table.add_column(overflow="fold")
         for key, value in pairs:
             if value not in (None, "", [], {}):
-                table.add_row(key, str(value))
+                table.add_row(key, cell_text(value))
         self.console.print(table)
+
+
+def cell_text(value: Any) -> Text:
+    """A table cell: styled ``Text`` as it is, anything else as plain text (so data that
+    looks like rich markup, ``[bold]``, prints as it is)."""
+    if isinstance(value, Text):
+        return value
+    return Text("" if value is None else str(value))
 
 
 def _resolve_endpoint(value: str | None, region: str | None) -> str:

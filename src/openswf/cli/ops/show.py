@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 import click
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -120,11 +121,12 @@ def show(
         return
     if decisions is None:
         decisions = sum(1 for s in spans if s.kind == "decision") <= 20
-    title = f"{workflow_id} / {execution['runId']}"
+    title = f"{escape(workflow_id)} / {execution['runId']}"
     if spans:
         head = spans[0]
         style = STYLE.get(head.status, "white")
-        title += f"  {head.label}  [{style}]{head.status}[/]  started {when(head.scheduled)} UTC"
+        label = escape(head.label)
+        title += f"  {label}  [{style}]{head.status}[/]  started {when(head.scheduled)} UTC"
     render(ops, title, spans, decisions, width)
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+from rich.markup import escape
 
 from openswf.cli.ops.options import Ops, full_type, ops_command, seconds, type_of, when
 from openswf.sdk.errors import UnknownResourceFault
@@ -131,7 +132,7 @@ def _set_status(ops: Ops, name_version: str, kind: str | None, action: str) -> N
     if ops.json:
         ops.emit({"kind": kind, member: wanted, f"{action}d": True})
     else:
-        ops.console.print(f"{action}d {kind} type [bold]{name_version}[/]")
+        ops.console.print(f"{action}d {kind} type [bold]{escape(name_version)}[/]")
 
 
 @type_group.command("deprecate")

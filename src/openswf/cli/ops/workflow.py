@@ -12,6 +12,8 @@ from typing import Any
 
 import click
 import orjson
+from rich.markup import escape
+from rich.text import Text
 
 from openswf.cli.ops import runs
 from openswf.cli.ops.filters import Filter, count_executions, filter_options, iter_executions
@@ -43,9 +45,9 @@ STATUS_STYLE = {
 }
 
 
-def styled_status(info: dict[str, Any]) -> str:
+def styled_status(info: dict[str, Any]) -> Text:
     status = status_of(info)
-    return f"[{STATUS_STYLE.get(status.split()[0], 'white')}]{status}[/]"
+    return Text(status, style=STATUS_STYLE.get(status.split()[0], "white"))
 
 
 def execution_rows(infos: list[dict[str, Any]]) -> Any:
@@ -270,10 +272,10 @@ def start(
         if ops.json:
             ops.emit(execution)
         else:
-            ops.console.print(f"started [bold]{workflow_id}[/] run {run_id}")
+            ops.console.print(f"started [bold]{escape(workflow_id)}[/] run {run_id}")
         return
     if not ops.json:
-        ops.console.print(f"started [bold]{workflow_id}[/] run {run_id}; waiting")
+        ops.console.print(f"started [bold]{escape(workflow_id)}[/] run {run_id}; waiting")
     _wait(ops, execution, None, follow=False)
 
 
@@ -313,7 +315,7 @@ def _wait(ops: Ops, execution: dict[str, str], timeout: float | None, *, follow:
         if ops.json:
             ops.emit({"execution": execution, **found})
         else:
-            ops.console.print(f"{execution['workflowId']}: {styled_status(info)}")
+            ops.console.print(Text(f"{execution['workflowId']}: ").append(styled_status(info)))
             for key, value in found.items():
                 if key != "closeStatus":
                     ops.console.print(f"{key}: {_pretty(value)}", markup=False)
