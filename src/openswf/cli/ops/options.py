@@ -128,7 +128,9 @@ def ops_command(*, domain: bool = True) -> Callable[[F], F]:
             try:
                 return fn(ops, *args, **kwargs)
             except SwfError as error:
-                message = f": {error.message}" if error.message else ""
+                # One line, even when a proxy answered with a page of HTML.
+                text = " ".join(str(error.message).split())
+                message = f": {text[:300]}" if text else ""
                 raise click.ClickException(f"{error.type_name}{message}") from error
             except TransportError as error:
                 raise click.ClickException(f"cannot reach {url}: {error}") from error
