@@ -730,3 +730,20 @@ async def test_a_store_never_calls_its_hook_for_its_own_tasks(store: Store) -> N
     await asyncio.sleep(0.1)
     assert await store.count_tasks(1, "decision", "d") == 1
     assert calls == []
+
+
+async def test_task_counts_group_the_backlog_by_list(store: Store) -> None:
+    first, second = await domain(store, "one"), await domain(store, "two")
+    await start(
+        store,
+        run("r1", domain_id=first),
+        new_tasks=[task("decision", "d", 2), task("activity", "a", 3), task("activity", "a", 4)],
+    )
+    await start(store, run("r2", domain_id=second), new_tasks=[task("activity", "a", 2)])
+    assert sorted(await store.task_counts()) == [
+        ("one", "activity", "a", 2),
+        ("one", "decision", "d", 1),
+        ("two", "activity", "a", 1),
+    ]
+    await store.delete_task("r2", "activity", 2)
+    assert ("two", "activity", "a", 1) not in await store.task_counts()

@@ -15,6 +15,7 @@ from openswf.engine import commands as c
 from openswf.protocol.faults import UnknownResourceFault
 from openswf.services.clock import Clock
 from openswf.services.history import HistoryService, changes_anything
+from openswf.services.observe import NO_OBSERVER, Observer
 from openswf.services.relay import RelayService
 from openswf.storage.base import Store
 from openswf.storage.records import MESSAGE_PREFIX, StoreConflict, TimerRow
@@ -35,12 +36,14 @@ class TimerService:
         clock: Clock,
         *,
         recheck_s: float,
+        observer: Observer = NO_OBSERVER,
     ) -> None:
         self._store = store
         self._history = history
         self._relay = relay
         self._clock = clock
         self._recheck_s = recheck_s
+        self._observer = observer
         self._wake = asyncio.Event()
         self._next_due: int | None = None
         self._task: asyncio.Task[None] | None = None
@@ -76,6 +79,7 @@ class TimerService:
                 self._next_due = await self._store.next_timer_due()
             except Exception:  # the store is away (a database restart): look again soon
                 log.warning("cannot read the next timer", exc_info=True)
+                self._observer.store_error("timers")
                 self._next_due = self._clock.now_ms() + 1000
             due = self._next_due
             if self._store.shared:
@@ -91,7 +95,10 @@ class TimerService:
         The rows of one run are fired together, in one transition (``FireTimers``): a burst
         of timers on one run costs one commit instead of one per row, and runs go ahead
         concurrently (the per-run lock would serialise them anyway)."""
-        rows = await self._store.due_timers(self._clock.now_ms(), BATCH)
+        now_ms = self._clock.now_ms()
+        rows = await self._store.due_timers(now_ms, BATCH)
+        if rows:
+            self._observe_lag(now_ms, rows)
         messages: list[TimerRow] = []
         by_run: dict[str, list[TimerRow]] = {}
         for row in rows:
@@ -123,6 +130,7 @@ class TimerService:
             raise failures[0]  # the loop logs it and backs off before the next pass
         return len(rows)
 
+<<<<<<< HEAD
     async def _release(self, rows: list[TimerRow]) -> None:
         """Rows whose handling failed (the store went away mid-way, say) are tried again
         after RETRY_MS, not only when their lease runs out."""
@@ -133,6 +141,15 @@ class TimerService:
             except Exception:  # still away: the lease runs out, and the row fires then
                 log.warning("cannot release timer %s of %s", row.key, row.run_id, exc_info=True)
                 return
+=======
+    def _observe_lag(self, now_ms: int, rows: list[TimerRow]) -> None:
+        # A shared store hands rows back with their lease as due_ms (in the future): then
+        # the earliest due time this loop last read stands in for the batch's oldest.
+        oldest = min(row.due_ms for row in rows)
+        if oldest > now_ms:
+            oldest = self._next_due if self._next_due is not None else now_ms
+        self._observer.timer_lag(max(0, now_ms - oldest) / 1000)
+>>>>>>> i14cli
 
     async def _deliver(self, row: TimerRow) -> None:
         try:

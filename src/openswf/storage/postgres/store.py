@@ -380,6 +380,10 @@ class PostgresStore:
     async def count_tasks(self, domain_id: int, kind: str, task_list: str) -> int:
         return int(await self._scalar(Q["count_tasks"], domain_id, kind, task_list))
 
+    async def task_counts(self) -> list[tuple[str, str, str, int]]:
+        rows = await self._fetch(Q["task_counts"])
+        return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+
     async def delete_task(self, run_id: str, kind: str, scheduled_event_id: int) -> None:
         await self._execute(Q["delete_task"], run_id, kind, scheduled_event_id)
 

@@ -63,6 +63,10 @@ class SqliteStore:
         migrate(conn)
         return conn
 
+    def observe_batches(self, callback: Callable[[int, float], None]) -> None:
+        """Have ``callback(transactions, seconds)`` called after each group commit."""
+        self._writer.on_batch = callback
+
     async def open(self) -> None:
         self._writer.start()
         self._reader = self._connect()
@@ -304,6 +308,9 @@ class SqliteStore:
 
     async def count_tasks(self, domain_id: int, kind: str, task_list: str) -> int:
         return int(self._scalar(Q["count_tasks"], domain_id, kind, task_list))
+
+    async def task_counts(self) -> list[tuple[str, str, str, int]]:
+        return [(r[0], r[1], r[2], int(r[3])) for r in self._read(Q["task_counts"])]
 
     async def delete_task(self, run_id: str, kind: str, scheduled_event_id: int) -> None:
         params = (run_id, kind, scheduled_event_id)
