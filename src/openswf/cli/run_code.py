@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Mapping
 from contextlib import ExitStack
 from types import ModuleType
 from typing import Any
@@ -57,7 +58,7 @@ def lambdas_of(module: ModuleType) -> Any:
     return getattr(module, "lambdas", None) or {}
 
 
-def progress_counts(events: list[dict[str, Any]]) -> dict[str, int]:
+def progress_counts(events: list[Mapping[str, Any]]) -> dict[str, int]:
     """Activities done, running and failed (attempts), and timers pending, from a history."""
     counts = {"done": 0, "running": 0, "failed": 0, "timers": 0, "children": 0}
     for event in events:
@@ -125,7 +126,7 @@ def run_on_server(
     decider = WorkflowDecider(classes)
     deciders = {cls.key(): decider for cls in classes}
     for task_list in sorted({cls.task_list for cls in classes if cls.task_list}):
-        workers.append(DecisionWorker(client, domain, task_list, deciders))  # type: ignore[arg-type]
+        workers.append(DecisionWorker(client, domain, task_list, deciders))
     if lambdas_of(module):
         workers.append(LambdaWorker(client, domain, lambdas_of(module), concurrency=concurrency))
     for worker in workers:

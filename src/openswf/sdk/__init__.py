@@ -4,6 +4,7 @@ It imports nothing from openswf but ``openswf.protocol``, so it runs against ope
 against real AWS SWF alike. See docs/framework.md.
 """
 
+from openswf.sdk import futures
 from openswf.sdk.activities import (
     Activity,
     ActivityCancelled,
@@ -14,7 +15,6 @@ from openswf.sdk.activities import (
     activity,
     default_registry,
 )
-from openswf.sdk import futures
 from openswf.sdk.client import AsyncClient, Client
 from openswf.sdk.code import (
     ActivityProxy,

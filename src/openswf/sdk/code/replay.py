@@ -38,8 +38,8 @@ from openswf.sdk.code.errors import (
 from openswf.sdk.code.futures import Future
 from openswf.sdk.code.index import PATCH_MARKER, SIDE_EFFECT_MARKER, HistoryIndex, Step
 from openswf.sdk.converter import dumps, loads
-from openswf.sdk.history import Event
 from openswf.sdk.deciders.state import TRANSIENT_CAUSES
+from openswf.sdk.history import Event
 
 _PACKAGE = __name__.rsplit(".", 1)[0]
 MAX_ID = 256
