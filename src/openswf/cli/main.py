@@ -8,6 +8,7 @@ import logging
 
 import click
 
+from openswf.cli.replay import replay
 from openswf.cli.run import run
 from openswf.engine.commands import Limits
 from openswf.services.settings import Settings
@@ -131,6 +132,7 @@ async def _probe(store: Store) -> None:
 
 
 main.add_command(run)
+main.add_command(replay)
 
 if __name__ == "__main__":
     main()

@@ -14,6 +14,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from openswf.sdk.converter import loads
@@ -101,7 +102,7 @@ class HistoryIndex:
         self.started = attrs
 
     def _decision_started(self, event: Event, attrs: Mapping[str, Any]) -> None:
-        self._started_at[int(event["eventId"])] = float(event.get("eventTimestamp", 0.0))
+        self._started_at[int(event["eventId"])] = _timestamp(event.get("eventTimestamp"))
 
     def _decision_completed(self, event: Event, attrs: Mapping[str, Any]) -> None:
         started = int(attrs.get("startedEventId", 0))
@@ -212,6 +213,18 @@ class HistoryIndex:
 
     def _closed_outside(self, event: Event, attrs: Mapping[str, Any]) -> None:
         self.close_event = event
+
+
+def _timestamp(value: Any) -> float:
+    """Epoch seconds, from a number (the SWF wire) or an ISO string (the AWS CLI's output)."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value).timestamp()
+        except ValueError:
+            return 0.0
+    return 0.0
 
 
 def _closed_by(key: str) -> Any:
