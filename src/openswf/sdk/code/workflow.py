@@ -111,12 +111,16 @@ class Workflow:
     domain: ClassVar[str | None] = None  # for `openswf run`
 
     _runtime: WorkflowRuntime
+    _task_list_given: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
         if "name" not in cls.__dict__ or not cls.name:
             cls.name = cls.__name__
-        if "task_list" not in cls.__dict__ or not cls.task_list:
+        # The decision task list: given in the class or a base class, else the name.
+        if cls.__dict__.get("task_list"):
+            cls._task_list_given = True
+        elif not cls._task_list_given:
             cls.task_list = cls.name
         WORKFLOWS[(cls.name, cls.version)] = cls
 
