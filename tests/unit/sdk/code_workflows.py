@@ -130,7 +130,12 @@ class TimerSignal(Base):
         except TimerCancelled:
             fired = False
         later = self.wait_signal("go")
-        return {"go": value, "fired": fired, "later": later, "waited": self.now().timestamp() > started}
+        return {
+            "go": value,
+            "fired": fired,
+            "later": later,
+            "waited": self.now().timestamp() > started,
+        }
 
 
 class Child(Base):

@@ -156,7 +156,11 @@ class LocalRuntime:
     def child(self, name: str, version: str, payload: Any, options: dict[str, Any]) -> Future[Any]:
         seq = self._next()
         future: Future[Any] = Future(self, f"child workflow {name}/{version}", seq)
-        cls = self.executor.workflows.get((name, version)) or WORKFLOWS.get((name, version))
+        cls = (
+            options.get("class")
+            or self.executor.workflows.get((name, version))
+            or WORKFLOWS.get((name, version))
+        )
         if cls is None:
             future.set_exception(
                 ChildWorkflowFailed("WORKFLOW_TYPE_DOES_NOT_EXIST", None, outcome="start_failed")

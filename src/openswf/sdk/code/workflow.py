@@ -112,17 +112,21 @@ class Workflow:
 
     _runtime: WorkflowRuntime
     _task_list_given: ClassVar[bool] = False
+    _name_given: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
-        if "name" not in cls.__dict__ or not cls.name:
+        # The type's name: given in the class or a base class, else the class's name.
+        if cls.__dict__.get("name"):
+            cls._name_given = True
+        elif not cls._name_given:
             cls.name = cls.__name__
         # The decision task list: given in the class or a base class, else the name.
         if cls.__dict__.get("task_list"):
             cls._task_list_given = True
         elif not cls._task_list_given:
             cls.task_list = cls.name
-        WORKFLOWS[(cls.name, cls.version)] = cls
+        WORKFLOWS.setdefault((cls.name, cls.version), cls)
 
     @classmethod
     def workflow_type(cls) -> WorkflowType:
@@ -263,6 +267,7 @@ class Workflow:
             "tags": tuple(tags),
             "priority": priority,
             "lambda_role": lambda_role,
+            "class": workflow if isinstance(workflow, type) else None,
         }
         return self._runtime.child(name, version, payload, opts)
 
