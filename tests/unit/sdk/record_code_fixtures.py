@@ -29,7 +29,6 @@ from tests.unit.sdk import code_workflows as app
 
 FIXTURES = Path(__file__).with_name("code_fixtures")
 DOMAIN = "code-fixtures"
-LAMBDA_LIST = "openswf-lambda"  # openswf.protocol.lambdas.LAMBDA_TASK_LIST
 
 # name: (workflow, input, signals sent when idle)
 SCENARIOS: dict[str, tuple[type[app.Workflow], Any, list[tuple[str, Any]]]] = {
@@ -46,8 +45,6 @@ SCENARIOS: dict[str, tuple[type[app.Workflow], Any, list[tuple[str, Any]]]] = {
 
 
 def record(server: LocalServer, client: Client, name: str) -> None:
-    from openswf.protocol.lambdas import LAMBDA_TASK_LIST
-
     workflow, workflow_input, signals = SCENARIOS[name]
     decider = WorkflowDecider(app.ALL)
     workers = ActivityWorker(client, DOMAIN, app.ACTIVITIES, app.registry, register=False)
@@ -87,7 +84,7 @@ def record(server: LocalServer, client: Client, name: str) -> None:
             )
             continue
         did = False
-        for worker, task_list in ((workers, app.ACTIVITIES), (lambdas, LAMBDA_TASK_LIST)):
+        for worker in (workers, lambdas):
             activity_task = worker.poll(client)
             if activity_task is not None:
                 worker.handle(activity_task)
