@@ -227,6 +227,18 @@ class Lambda(Base):
         return {"square": value, "signal": signalled}
 
 
+class Resumable(Base):
+    """An activity, a signal, another activity (the decider restart test kills its decider
+    while it waits for the signal)."""
+
+    name = "code.resumable"
+
+    def run(self, x: int) -> int:
+        a = self.submit(add, x).result()
+        more = self.wait_signal("continue")
+        return int(self.submit(double, a + more).result())
+
+
 def code_square(x: int) -> int:
     return x * x
 
@@ -244,4 +256,5 @@ ALL: list[type[Workflow]] = [
     Cancel,
     Again,
     Lambda,
+    Resumable,
 ]
