@@ -75,6 +75,7 @@ class LocalRuntime:
         self._timers: list[tuple[float, int, Future[None]]] = []
         self._signals: dict[str, list[Any]] = {}
         self._waiters: dict[str, list[Future[Any]]] = {}
+        self.fatal: LocalDeadlock | None = None  # stands even if the code catches it
 
     cancel_requested = False
 
@@ -92,7 +93,10 @@ class LocalRuntime:
             armed = [t for t in self._timers if not t[2].done()]
             if not armed:
                 waiting = ", ".join(f.what for f in futures if not f.done())
-                raise LocalDeadlock(f"{self.workflow_id} waits for {waiting}, which nothing sends")
+                self.fatal = LocalDeadlock(
+                    f"{self.workflow_id} waits for {waiting}, which nothing sends"
+                )
+                raise self.fatal
             due, _, timer = min(armed, key=lambda t: (t[0], t[1]))
             self.executor.clock = max(self.executor.clock, due)
             self._timers.remove((due, timer.seq, timer))
@@ -285,6 +289,8 @@ class LocalExecutor:
                 instance = workflow()
                 instance._runtime = runtime
                 close = close_decision(instance, _roundtrip(workflow_input))
+                if runtime.fatal is not None:
+                    raise runtime.fatal
                 markers.extend(runtime.markers)
                 assert close is not None, "a local run never suspends"
                 kind = close["decisionType"]
