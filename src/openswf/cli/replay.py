@@ -50,7 +50,7 @@ def events_of(data: Any) -> list[Event]:
 
 
 def latest_run(client: Client, domain: str, workflow_id: str) -> str:
-    found: list[dict[str, Any]] = []
+    found: list[Any] = []
     for call in (client.list_open_workflow_executions, client.list_closed_workflow_executions):
         answer = call(
             domain=domain,

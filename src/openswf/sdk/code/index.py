@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from openswf.sdk.converter import loads
-from openswf.sdk.history import Event, attributes
+from openswf.sdk.history import Event
 
 PATCH_MARKER = "openswf.patch"
 SIDE_EFFECT_MARKER = "openswf.side_effect"
@@ -82,10 +82,11 @@ class HistoryIndex:
         self.started: Mapping[str, Any] = {}
         self._open: dict[int, Step] = {}  # scheduled/initiated/started event id -> step
         self._started_at: dict[int, float] = {}
+        handlers = _HANDLERS
         for event in events:
-            handler = _HANDLERS.get(event["eventType"])
-            if handler is not None:
-                handler(self, event, attributes(event))
+            found = handlers.get(event["eventType"])
+            if found is not None:
+                found[0](self, event, event.get(found[1], _EMPTY))
         if live_started_id and (not self.starts or live_started_id > self.starts[-1]):
             self.starts.append(live_started_id)
             self.times.append(self._started_at.get(live_started_id, 0.0))
@@ -239,12 +240,15 @@ def _closed_by(key: str) -> Any:
     return handle
 
 
+_EMPTY: Mapping[str, Any] = {}
+
+
 def _call_ident(attrs: Mapping[str, Any]) -> tuple[int, int] | None:
     seq = control_call(attrs.get("control"))
     return (seq, 1) if seq is not None else None
 
 
-_HANDLERS: dict[str, Any] = {
+_BY_TYPE: dict[str, Any] = {
     "WorkflowExecutionStarted": HistoryIndex._workflow_started,
     "DecisionTaskStarted": HistoryIndex._decision_started,
     "DecisionTaskCompleted": HistoryIndex._decision_completed,
@@ -290,4 +294,10 @@ _HANDLERS: dict[str, Any] = {
     "ContinueAsNewWorkflowExecutionFailed": HistoryIndex._close,
     "WorkflowExecutionTerminated": HistoryIndex._closed_outside,
     "WorkflowExecutionTimedOut": HistoryIndex._closed_outside,
+}
+
+# event type -> (handler, the name of its attributes member)
+_HANDLERS: dict[str, tuple[Any, str]] = {
+    kind: (handler, kind[0].lower() + kind[1:] + "EventAttributes")
+    for kind, handler in _BY_TYPE.items()
 }

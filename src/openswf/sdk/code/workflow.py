@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import random as _random
 import uuid as _uuid
+import weakref
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, ClassVar, NoReturn, Protocol
@@ -65,6 +66,9 @@ class WorkflowRuntime(Protocol):
     @property
     def parent_workflow_id(self) -> str | None: ...
 
+
+# The ActivityRef of each activity submitted without options (made once, not per call).
+_REFS: weakref.WeakKeyDictionary[Activity[Any, Any], ActivityRef] = weakref.WeakKeyDictionary()
 
 # Every Workflow subclass by (name, version): children started by name, local runs.
 WORKFLOWS: dict[tuple[str, str], type[Workflow]] = {}
@@ -177,12 +181,18 @@ class Workflow:
         """Start ``target``: an ``@activity`` (or ``options(...)``, or a type name), a
         ``Workflow`` subclass (a child), a ``Call``, ``Group`` or ``Chain``. Futures among
         the arguments are waited for and replaced by their results."""
-        if isinstance(target, (Call, Group, Chain)):
+        if isinstance(target, Activity):
+            ref = _REFS.get(target)
+            if ref is None:
+                ref = _REFS[target] = activity_ref(target)
+        elif isinstance(target, (Call, Group, Chain)):
             return self._submit_item(target)
-        if isinstance(target, type) and issubclass(target, Workflow):
+        elif isinstance(target, type) and issubclass(target, Workflow):
             return self.child(target, *args, **kwargs)
+        else:
+            ref = activity_ref(target)
         args, kwargs = _resolved(args, kwargs)
-        return self._runtime.activity(activity_ref(target), args, kwargs)
+        return self._runtime.activity(ref, args, kwargs)
 
     def map(self, target: Any, iterable: Iterable[Any]) -> list[Future[Any]]:
         """``submit(target, item)`` for every item: they all run side by side."""
