@@ -148,3 +148,19 @@ def test_manual_clock_runs_timers_and_signals_end_to_end() -> None:
         "waited": True,
     }
     assert "TimerCanceled" in kinds  # the deadline lost the race and was cancelled
+
+
+def test_a_cancel_request_reaches_the_code(server: LocalServer) -> None:
+    client = Client(server.endpoint)
+    domain = unique("code")
+    with running(client, domain):
+        workflow_id, run_id = start(client, domain, app.Cancellable)
+
+        def kinds() -> list[str]:
+            return [e["eventType"] for e in get_history(client, domain, workflow_id, run_id)]
+
+        wait_for(lambda: kinds()[-1] == "DecisionTaskCompleted", "the first decision")
+        client.request_cancel_workflow_execution(domain=domain, workflowId=workflow_id)
+        event = wait_for(lambda: closing(client, domain, workflow_id, run_id), "the cancel")
+    assert event["eventType"] == "WorkflowExecutionCanceled"
+    assert "ActivityTaskCompleted" in kinds()  # the clean-up ran first

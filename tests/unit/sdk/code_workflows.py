@@ -12,6 +12,7 @@ from openswf.sdk import (
     ActivityFailed,
     ActivityProxy,
     Call,
+    CancelRequested,
     Chain,
     ChildWorkflowFailed,
     Group,
@@ -239,6 +240,20 @@ class Resumable(Base):
         return int(self.submit(double, a + more).result())
 
 
+class Cancellable(Base):
+    """Waits for a signal; asked to cancel, it cleans up with an activity, then lets the
+    cancellation go through."""
+
+    name = "code.cancellable"
+
+    def run(self) -> Any:
+        try:
+            return self.wait_signal("never")
+        except CancelRequested:
+            self.submit(add, 100).result()
+            raise
+
+
 def code_square(x: int) -> int:
     return x * x
 
@@ -257,4 +272,5 @@ ALL: list[type[Workflow]] = [
     Again,
     Lambda,
     Resumable,
+    Cancellable,
 ]

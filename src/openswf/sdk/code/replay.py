@@ -130,21 +130,24 @@ class ReplayRuntime:
             if first
             else all(f._done for f in futures)
         ):
-            if not self._heap:
-                self.clock = max(self.clock, self.last)
-            if self._cancel_due():
+            # A cancel request is delivered at the position where the code first sees it,
+            # after the triggers of that position (which may end this wait).
+            cancel_at = self._cancel_position()
+            upcoming = self._heap[0][0] if self._heap else None
+            if cancel_at is not None and (upcoming is None or cancel_at < upcoming):
+                self.clock = max(self.clock, cancel_at)
                 self._cancel_delivered = True
                 raise CancelRequested("the workflow was asked to cancel")
-            if not self._heap:
+            if upcoming is None:
+                self.clock = max(self.clock, self.last)
                 raise Suspend()
             self._step()
 
-    def _cancel_due(self) -> bool:
+    def _cancel_position(self) -> int | None:
         event_id = self.index.cancel_requested_id
         if not event_id or self._cancel_delivered:
-            return False
-        position = self.index.position(event_id)
-        return position is not None and position <= self.clock
+            return None
+        return self.index.position(event_id)
 
     @property
     def cancel_requested(self) -> bool:
