@@ -70,8 +70,9 @@ def test_a_killed_decider_is_replaced_and_the_workflow_finishes() -> None:
             # The first activity completed and the decider answered the task that saw it:
             # the workflow now waits for the signal.
             wait_for(
-                lambda: "ActivityTaskCompleted" in kinds()
-                and kinds()[-1] == "DecisionTaskCompleted",
+                lambda: (
+                    "ActivityTaskCompleted" in kinds() and kinds()[-1] == "DecisionTaskCompleted"
+                ),
                 "the first activity and its decision",
             )
             decider.send_signal(signal.SIGKILL)
