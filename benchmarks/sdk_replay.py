@@ -116,9 +116,22 @@ def timed(decide: Any, task: DecisionTask, repeat: int) -> tuple[float, Any]:
     return statistics.median(times) * 1000, answer
 
 
+def whole_workflow(decide: Any, last: DecisionTask, repeat: int) -> float:
+    """ms of CPU for every decision task of the run, each on the history it saw."""
+    cuts = [i + 1 for i, e in enumerate(last.events) if e["eventType"] == "DecisionTaskStarted"]
+    tasks = [task_of(last.events[:cut]) for cut in cuts]
+    totals = []
+    for _ in range(max(1, repeat // 4)):
+        started = time.process_time()
+        for task in tasks:
+            decide(task)
+        totals.append(time.process_time() - started)
+    return statistics.median(totals) * 1000
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    p.add_argument("--sizes", default="100,250,500,1000")
+    p.add_argument("--sizes", default="3,10,100,250,500,1000")
     p.add_argument("--repeat", type=int, default=20)
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
@@ -136,6 +149,10 @@ def main() -> int:
         ] == str(n)
         assert graph_answer.decisions[-1]["decisionType"] == "CompleteWorkflowExecution"
         events = len(code_task.events)
+        code_wf = graph_wf = None
+        if n <= 100:
+            code_wf = whole_workflow(WorkflowDecider(Chain).decide, code_task, args.repeat)
+            graph_wf = whole_workflow(graph.decide, graph_task, args.repeat)
         rows.append({
             "activities": n,
             "events": events,
@@ -144,16 +161,22 @@ def main() -> int:
             "code_ms_per_1000_events": round(code_ms / events * 1000, 2),
             "graph_ms_per_1000_events": round(graph_ms / events * 1000, 2),
             "code_vs_graph": round(code_ms / graph_ms, 2),
+            "code_workflow_ms": round(code_wf, 2) if code_wf else None,
+            "graph_workflow_ms": round(graph_wf, 2) if graph_wf else None,
+            "workflow_code_vs_graph": round(code_wf / graph_wf, 2) if code_wf and graph_wf else None,
         })  # fmt: skip
     if args.json:
         print(json.dumps(rows))
     else:
         print(f"{'activities':>10} {'events':>7} {'code ms':>8} {'graph ms':>9} "
-              f"{'code/1k ev':>10} {'graph/1k ev':>11} {'code/graph':>10}")  # fmt: skip
+              f"{'code/1k ev':>10} {'graph/1k ev':>11} {'code/graph':>10} "
+              f"{'code wf ms':>10} {'graph wf ms':>11} {'wf c/g':>6}")  # fmt: skip
         for r in rows:
             print(f"{r['activities']:>10} {r['events']:>7} {r['code_ms']:>8} {r['graph_ms']:>9} "
                   f"{r['code_ms_per_1000_events']:>10} {r['graph_ms_per_1000_events']:>11} "
-                  f"{r['code_vs_graph']:>10}")  # fmt: skip
+                  f"{r['code_vs_graph']:>10} {str(r['code_workflow_ms'] or '-'):>10} "
+                  f"{str(r['graph_workflow_ms'] or '-'):>11} "
+                  f"{str(r['workflow_code_vs_graph'] or '-'):>6}")  # fmt: skip
     return 0
 
 

@@ -9,6 +9,7 @@ worker and workflow runtime unpack. Retries add ``"attempt"`` so activities can 
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,8 +19,10 @@ from openswf.sdk.activities import ENVELOPE_KEY, Activity, Timeouts
 from openswf.sdk.retry import Retry
 
 
+@functools.lru_cache(maxsize=4096)
 def arity(fn: Callable[..., Any], skip: tuple[str, ...] = ()) -> int:
-    """Parameters a caller may fill, ``self``/context aside (-1 with ``*args``)."""
+    """Parameters a caller may fill, ``self``/context aside (-1 with ``*args``); cached:
+    signatures are slow to read, and every decision task asks."""
     count = 0
     for param in inspect.signature(fn).parameters.values():
         if param.name in skip:
@@ -68,7 +71,7 @@ def decode_call(value: Any, callee_arity: int) -> tuple[tuple[Any, ...], dict[st
     return (value,), {}
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)  # not slots: ``arity`` is cached on the instance
 class ActivityRef:
     """An activity type with per-call options (``options(activity, ...)`` makes one)."""
 
@@ -80,7 +83,11 @@ class ActivityRef:
     priority: int | None = None
     retry: Retry | None = None
 
-    @property
+    @functools.cached_property
+    def what(self) -> str:
+        return f"activity {self.name}/{self.version}"
+
+    @functools.cached_property
     def arity(self) -> int:
         if self.activity is None:
             return 1

@@ -35,14 +35,14 @@ class Step:
     outcome_attrs: Mapping[str, Any] = field(default_factory=dict)
     outcome_id: int = 0
     matched: bool = False
+    decision: int = 0  # the DecisionTaskCompleted event that made the command
+
+    def __post_init__(self) -> None:
+        self.decision = int(self.attrs.get("decisionTaskCompletedEventId", 0))
 
     @property
     def event_id(self) -> int:
         return int(self.event["eventId"])
-
-    @property
-    def decision(self) -> int:
-        return int(self.attrs.get("decisionTaskCompletedEventId", 0))
 
 
 def parse_id(text: Any) -> tuple[int, int] | None:
@@ -66,7 +66,6 @@ class HistoryIndex:
     def __init__(self, events: list[Event], *, live_started_id: int = 0) -> None:
         self.events = events
         self.starts: list[int] = []  # started event id of each position
-        self.times: list[float] = []
         self.completed: list[int] = []  # DecisionTaskCompleted id of each answered position
         self.steps: dict[tuple[str, int, int], Step] = {}  # (kind, seq, attempt) -> step
         self.by_seq: dict[int, Step] = {}  # the first step recorded for each seq
@@ -81,15 +80,13 @@ class HistoryIndex:
         self.foreign: list[Event] = []  # commands whose ids this runtime did not make
         self.started: Mapping[str, Any] = {}
         self._open: dict[int, Step] = {}  # scheduled/initiated/started event id -> step
-        self._started_at: dict[int, float] = {}
-        handlers = _HANDLERS
+        handlers = _HANDLERS.get
         for event in events:
-            found = handlers.get(event["eventType"])
+            found = handlers(event["eventType"])
             if found is not None:
                 found[0](self, event, event.get(found[1], _EMPTY))
         if live_started_id and (not self.starts or live_started_id > self.starts[-1]):
             self.starts.append(live_started_id)
-            self.times.append(self._started_at.get(live_started_id, 0.0))
         self.live = len(self.starts) > len(self.completed)
 
     def position(self, event_id: int) -> int | None:
@@ -97,18 +94,23 @@ class HistoryIndex:
         k = bisect_right(self.starts, event_id)
         return k if k < len(self.starts) else None
 
+    def time_of(self, position: int) -> float:
+        """When the decision task at ``position`` started (epoch seconds)."""
+        if not self.starts:
+            return 0.0
+        event_id = self.starts[min(position, len(self.starts) - 1)]
+        event = self.events[event_id - 1] if 0 < event_id <= len(self.events) else None
+        if event is None or int(event["eventId"]) != event_id:  # ids are 1, 2, 3... in SWF
+            event = next((e for e in self.events if int(e["eventId"]) == event_id), None)
+        return _timestamp(event.get("eventTimestamp")) if event is not None else 0.0
+
     # --- handlers ------------------------------------------------------------------------
 
     def _workflow_started(self, event: Event, attrs: Mapping[str, Any]) -> None:
         self.started = attrs
 
-    def _decision_started(self, event: Event, attrs: Mapping[str, Any]) -> None:
-        self._started_at[int(event["eventId"])] = _timestamp(event.get("eventTimestamp"))
-
     def _decision_completed(self, event: Event, attrs: Mapping[str, Any]) -> None:
-        started = int(attrs.get("startedEventId", 0))
-        self.starts.append(started)
-        self.times.append(self._started_at.get(started, 0.0))
+        self.starts.append(int(attrs.get("startedEventId", 0)))
         self.completed.append(int(event["eventId"]))
 
     def _record(self, kind: str, ident: tuple[int, int] | None, event: Event, attrs: Any) -> Step:
@@ -250,7 +252,6 @@ def _call_ident(attrs: Mapping[str, Any]) -> tuple[int, int] | None:
 
 _BY_TYPE: dict[str, Any] = {
     "WorkflowExecutionStarted": HistoryIndex._workflow_started,
-    "DecisionTaskStarted": HistoryIndex._decision_started,
     "DecisionTaskCompleted": HistoryIndex._decision_completed,
     "ActivityTaskScheduled": HistoryIndex._activity_scheduled,
     "ScheduleActivityTaskFailed": HistoryIndex._schedule_failed,

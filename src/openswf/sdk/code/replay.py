@@ -157,9 +157,7 @@ class ReplayRuntime:
 
     def now(self) -> datetime:
         """The start time of the decision task at the clock's position."""
-        times = self.index.times
-        stamp = times[min(self.clock, len(times) - 1)] if times else 0.0
-        return datetime.fromtimestamp(stamp, UTC)
+        return datetime.fromtimestamp(self.index.time_of(self.clock), UTC)
 
     # --- checking a call against the history ---------------------------------------------
 
@@ -233,7 +231,7 @@ class ReplayRuntime:
         self, ref: ActivityRef, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Future[Any]:
         seq = self._next()
-        future: Future[Any] = Future(self, f"activity {ref.name}/{ref.version}", seq)
+        future: Future[Any] = Future(self, ref.what, seq)
         self._attempt(future, ref, args, kwargs, 1)
         return future
 
@@ -249,11 +247,13 @@ class ReplayRuntime:
         activity_id = str(seq) if attempt == 1 else f"{seq}#{attempt}"
         future.state = ("activity", activity_id)
         step = self.index.steps.get(("activity", seq, attempt))
+        recorded = step.attrs.get("activityType") if step is not None else None
         if (
-            step is not None
-            and self.past
-            and step.attrs.get("activityType") == {"name": ref.name, "version": ref.version}
-            and step.decision == self.index.completed[self.clock]
+            recorded is not None
+            and self.clock < self.n_completed
+            and recorded.get("name") == ref.name
+            and recorded.get("version") == ref.version
+            and step.decision == self.index.completed[self.clock]  # type: ignore[union-attr]
         ):
             step.matched = True  # the common case, checked without building messages
         else:

@@ -396,6 +396,8 @@ def _resolved(
     args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """Futures given as arguments stand for their results (simpleflow's rule)."""
+    if not kwargs and len(args) == 1 and not isinstance(args[0], Future):
+        return args, kwargs  # the common case, without building generators
     if any(isinstance(a, Future) for a in args):
         args = tuple(a.result() if isinstance(a, Future) else a for a in args)
     if any(isinstance(v, Future) for v in kwargs.values()):
