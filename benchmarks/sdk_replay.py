@@ -163,7 +163,9 @@ def main() -> int:
             "code_vs_graph": round(code_ms / graph_ms, 2),
             "code_workflow_ms": round(code_wf, 2) if code_wf else None,
             "graph_workflow_ms": round(graph_wf, 2) if graph_wf else None,
-            "workflow_code_vs_graph": round(code_wf / graph_wf, 2) if code_wf and graph_wf else None,
+            "workflow_code_vs_graph": (
+                round(code_wf / graph_wf, 2) if code_wf and graph_wf else None
+            ),
         })  # fmt: skip
     if args.json:
         print(json.dumps(rows))

@@ -249,11 +249,12 @@ class ReplayRuntime:
         step = self.index.steps.get(("activity", seq, attempt))
         recorded = step.attrs.get("activityType") if step is not None else None
         if (
-            recorded is not None
+            step is not None
+            and recorded is not None
             and self.clock < self.n_completed
             and recorded.get("name") == ref.name
             and recorded.get("version") == ref.version
-            and step.decision == self.index.completed[self.clock]  # type: ignore[union-attr]
+            and step.decision == self.index.completed[self.clock]
         ):
             step.matched = True  # the common case, checked without building messages
         else:
