@@ -123,3 +123,11 @@ def test_values_that_cannot_cross_the_wire_fail_here_too() -> None:
 
 def test_lambda_tasks_call_the_functions() -> None:
     assert executor().run(app.Lambda, 3) == {"square": 9, "signal": "SignalFailed"}
+
+
+def test_an_async_run_is_refused_with_a_pointer() -> None:
+    with pytest.raises(TypeError, match="write a plain def run"):
+
+        class Async(Workflow):
+            async def run(self) -> None:  # pragma: no cover - never runs
+                pass

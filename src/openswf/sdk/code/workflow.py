@@ -22,6 +22,7 @@ history. Take time from ``self.now()``, randomness from ``self.random()`` /
 
 from __future__ import annotations
 
+import inspect
 import random as _random
 import uuid as _uuid
 import weakref
@@ -120,6 +121,11 @@ class Workflow:
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
+        if inspect.iscoroutinefunction(cls.__dict__.get("run")):
+            raise TypeError(
+                f"{cls.__name__}.run is async: write a plain def run; futures suspend it "
+                "(docs/framework.md, 'One form')"
+            )
         # The type's name: given in the class or a base class, else the class's name.
         if cls.__dict__.get("name"):
             cls._name_given = True
