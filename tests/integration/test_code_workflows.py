@@ -101,7 +101,7 @@ def test_code_workflows_run_on_both_backends(server: LocalServer) -> None:
     with running(client, domain):
         started = {name: start(client, domain, cls, *args) for name, (cls, args) in RUNS.items()}
         for name, (workflow_id, run_id) in started.items():
-            event = wait_for(lambda: closing(client, domain, workflow_id, run_id), name)
+            event = wait_for(lambda w=workflow_id, r=run_id: closing(client, domain, w, r), name)
             assert event["eventType"] == "WorkflowExecutionCompleted", (name, event)
             cls, args = RUNS[name]
             # The same code on the local executor gives the same result.
@@ -164,3 +164,26 @@ def test_a_cancel_request_reaches_the_code(server: LocalServer) -> None:
         event = wait_for(lambda: closing(client, domain, workflow_id, run_id), "the cancel")
     assert event["eventType"] == "WorkflowExecutionCanceled"
     assert "ActivityTaskCompleted" in kinds()  # the clean-up ran first
+
+
+def test_openswf_replay_fetches_a_history_by_workflow_id(server: LocalServer) -> None:
+    from click.testing import CliRunner
+
+    from openswf.cli.main import main
+
+    client = Client(server.endpoint)
+    domain = unique("code")
+    with running(client, domain):
+        workflow_id, run_id = start(client, domain, app.FanOut, 2)
+        wait_for(lambda: closing(client, domain, workflow_id, run_id), "fanout")
+    base = ["replay", "--endpoint", server.endpoint, "--domain", domain]
+    good = CliRunner().invoke(
+        main, [*base, "--workflow-id", workflow_id, "tests.unit.sdk.code_workflows:FanOut"]
+    )
+    assert good.exit_code == 0, good.output
+    assert f"{workflow_id} (run {run_id}): ok" in good.output
+    bad = CliRunner().invoke(
+        main, [*base, "--workflow-id", workflow_id, "tests.unit.sdk.code_workflows:Sequence"]
+    )
+    assert bad.exit_code == 1
+    assert "NONDETERMINISTIC" in bad.output
