@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -22,23 +21,26 @@ from openswf.sdk.history import Event
 
 PATCH_MARKER = "openswf.patch"
 SIDE_EFFECT_MARKER = "openswf.side_effect"
+_EMPTY: Mapping[str, Any] = {}
 
 
-@dataclass(slots=True)
 class Step:
-    """The events of one command: what started it, what ended it."""
+    """The events of one command: what started it, what ended it. (A plain class with
+    slots: thousands are made per decision task on long histories.)"""
 
-    event: Event  # the first event (scheduled, started, initiated, or failed-to-start)
-    attrs: Mapping[str, Any]
-    kind: str  # activity, timer, child, lambda, signal
-    outcome: str | None = None  # the closing event type
-    outcome_attrs: Mapping[str, Any] = field(default_factory=dict)
-    outcome_id: int = 0
-    matched: bool = False
-    decision: int = 0  # the DecisionTaskCompleted event that made the command
+    __slots__ = ("event", "attrs", "kind", "outcome", "outcome_attrs", "outcome_id", "matched",
+                 "decision")  # fmt: skip
 
-    def __post_init__(self) -> None:
-        self.decision = int(self.attrs.get("decisionTaskCompletedEventId", 0))
+    def __init__(self, event: Event, attrs: Mapping[str, Any], kind: str) -> None:
+        self.event = event  # the first event (scheduled, initiated, or failed-to-start)
+        self.attrs = attrs
+        self.kind = kind  # activity, timer, retry_timer, child, lambda, signal, marker, cancel
+        self.outcome: str | None = None  # the closing event type
+        self.outcome_attrs: Mapping[str, Any] = _EMPTY
+        self.outcome_id = 0
+        self.matched = False
+        # The DecisionTaskCompleted event that made the command.
+        self.decision = int(attrs.get("decisionTaskCompletedEventId", 0))
 
     @property
     def event_id(self) -> int:
@@ -49,6 +51,8 @@ def parse_id(text: Any) -> tuple[int, int] | None:
     """``"7"`` -> (7, 1); ``"7#2"`` -> (7, 2); anything else -> None."""
     if not isinstance(text, str):
         return None
+    if text.isdigit():
+        return int(text), 1
     head, _, tail = text.partition("#")
     if not head.isdigit() or (tail and not tail.isdigit()):
         return None
@@ -240,9 +244,6 @@ def _closed_by(key: str) -> Any:
             step.outcome_id = int(event["eventId"])
 
     return handle
-
-
-_EMPTY: Mapping[str, Any] = {}
 
 
 def _call_ident(attrs: Mapping[str, Any]) -> tuple[int, int] | None:

@@ -85,7 +85,7 @@ class ReplayRuntime:
         self.seq = 0
         self.decisions: list[dict[str, Any]] = []
         self.fatal: NondeterminismError | None = None
-        self._heap: list[tuple[int, int, Callable[[], None]]] = []
+        self._heap: list[tuple[int, int, Callable[..., None], tuple[Any, ...]]] = []
         self._order = itertools.count()
         self._in_trigger = False
         self._markers = 0
@@ -100,15 +100,15 @@ class ReplayRuntime:
         """Whether the clock stands at a decision task the history already answered."""
         return self.clock < self.n_completed
 
-    def _at(self, event_id: int, fn: Callable[[], None]) -> None:
-        """Run ``fn`` when the clock reaches the position where ``event_id`` is seen."""
+    def _at(self, event_id: int, fn: Callable[..., None], *args: Any) -> None:
+        """Run ``fn(*args)`` when the clock reaches the position where ``event_id`` is seen."""
         position = self.index.position(event_id)
         if position is None:
             return  # not in this replay: still pending
         if position <= self.clock:
-            fn()
+            fn(*args)
         else:
-            heapq.heappush(self._heap, (position, next(self._order), fn))
+            heapq.heappush(self._heap, (position, next(self._order), fn, args))
 
     def _step(self) -> None:
         position = self._heap[0][0]
@@ -116,7 +116,8 @@ class ReplayRuntime:
         self._in_trigger = True
         try:
             while self._heap and self._heap[0][0] == position:
-                heapq.heappop(self._heap)[2]()
+                _, _, fn, args = heapq.heappop(self._heap)
+                fn(*args)
         finally:
             self._in_trigger = False
 
@@ -130,10 +131,10 @@ class ReplayRuntime:
             if first
             else all(f._done for f in futures)
         ):
+            upcoming = self._heap[0][0] if self._heap else None
             # A cancel request is delivered at the position where the code first sees it,
             # after the triggers of that position (which may end this wait).
-            cancel_at = self._cancel_position()
-            upcoming = self._heap[0][0] if self._heap else None
+            cancel_at = self._cancel_position() if self.index.cancel_requested_id else None
             if cancel_at is not None and (upcoming is None or cancel_at < upcoming):
                 self.clock = max(self.clock, cancel_at)
                 self._cancel_delivered = True
@@ -274,8 +275,7 @@ class ReplayRuntime:
             return
         if step.outcome is not None:
             self._at(
-                step.outcome_id,
-                lambda: self._activity_outcome(future, ref, args, kwargs, attempt, step),
+                step.outcome_id, self._activity_outcome, future, ref, args, kwargs, attempt, step
             )
 
     def _schedule(

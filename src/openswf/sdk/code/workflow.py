@@ -25,7 +25,6 @@ from __future__ import annotations
 import inspect
 import random as _random
 import uuid as _uuid
-import weakref
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, ClassVar, NoReturn, Protocol
@@ -67,9 +66,6 @@ class WorkflowRuntime(Protocol):
     @property
     def parent_workflow_id(self) -> str | None: ...
 
-
-# The ActivityRef of each activity submitted without options (made once, not per call).
-_REFS: weakref.WeakKeyDictionary[Activity[Any, Any], ActivityRef] = weakref.WeakKeyDictionary()
 
 # Every Workflow subclass by (name, version): children started by name, local runs.
 WORKFLOWS: dict[tuple[str, str], type[Workflow]] = {}
@@ -188,9 +184,10 @@ class Workflow:
         ``Workflow`` subclass (a child), a ``Call``, ``Group`` or ``Chain``. Futures among
         the arguments are waited for and replaced by their results."""
         if isinstance(target, Activity):
-            ref = _REFS.get(target)
+            # The ActivityRef of an activity submitted without options, made once.
+            ref = target.__dict__.get("_openswf_ref")
             if ref is None:
-                ref = _REFS[target] = activity_ref(target)
+                ref = target.__dict__["_openswf_ref"] = activity_ref(target)
         elif isinstance(target, (Call, Group, Chain)):
             return self._submit_item(target)
         elif isinstance(target, type) and issubclass(target, Workflow):
