@@ -39,13 +39,16 @@ def find_workflows(module: ModuleType) -> tuple[type[Workflow], list[type[Workfl
     classes = [
         value
         for value in vars(module).values()
-        if isinstance(value, type) and issubclass(value, Workflow) and value is not Workflow
+        if isinstance(value, type)
+        and issubclass(value, Workflow)
+        and value.run is not Workflow.run  # bases without a run of their own do not count
     ]
     chosen = getattr(module, "workflow", None)
     if isinstance(chosen, type) and issubclass(chosen, Workflow):
         return chosen, classes
-    if len(classes) == 1:
-        return classes[0], classes
+    own = [cls for cls in classes if cls.__module__ == module.__name__]
+    if len(own) == 1 or len(classes) == 1:
+        return (own or classes)[0], classes
     if classes:
         raise click.ClickException(
             f"{module.__file__} defines several Workflow classes: say which one runs with "
