@@ -9,6 +9,7 @@ import logging
 import click
 
 from openswf.cli import ops
+from openswf.cli.replay import replay
 from openswf.cli.run import run
 from openswf.engine.commands import Limits
 from openswf.services.settings import Settings
@@ -155,6 +156,7 @@ async def _probe(store: Store) -> None:
 
 main.add_command(run)
 ops.register(main)
+main.add_command(replay)
 
 if __name__ == "__main__":
     main()
