@@ -130,7 +130,6 @@ class TimerService:
             raise failures[0]  # the loop logs it and backs off before the next pass
         return len(rows)
 
-<<<<<<< HEAD
     async def _release(self, rows: list[TimerRow]) -> None:
         """Rows whose handling failed (the store went away mid-way, say) are tried again
         after RETRY_MS, not only when their lease runs out."""
@@ -141,7 +140,7 @@ class TimerService:
             except Exception:  # still away: the lease runs out, and the row fires then
                 log.warning("cannot release timer %s of %s", row.key, row.run_id, exc_info=True)
                 return
-=======
+
     def _observe_lag(self, now_ms: int, rows: list[TimerRow]) -> None:
         # A shared store hands rows back with their lease as due_ms (in the future): then
         # the earliest due time this loop last read stands in for the batch's oldest.
@@ -149,7 +148,6 @@ class TimerService:
         if oldest > now_ms:
             oldest = self._next_due if self._next_due is not None else now_ms
         self._observer.timer_lag(max(0, now_ms - oldest) / 1000)
->>>>>>> i14cli
 
     async def _deliver(self, row: TimerRow) -> None:
         try:
