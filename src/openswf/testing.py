@@ -7,6 +7,9 @@ The server runs uvicorn on a background thread with its own event loop. With
 ``LocalServer(clock=ManualClock())`` time moves only when the test says so:
 ``server.advance(3600)`` moves the clock an hour and fires every timer and timeout that fell
 due (and purges the closed executions whose domain retention ran out), before it returns.
+
+``LocalServer(access_keys="keys.toml")`` (or a list of ``AccessKey``) requires signed
+requests, as ``openswf server --access-keys`` does; ``tls_cert=``/``tls_key=`` serve HTTPS.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 
 import uvicorn
 
+from openswf.server.access import AccessGuard, AccessKey
 from openswf.server.app import OpenSwfApp, create_app
 from openswf.services.clock import Clock, ManualClock
 from openswf.services.settings import Settings
@@ -40,6 +44,9 @@ class LocalServer:
         settings: Settings | None = None,
         clock: Clock | None = None,
         port: int | None = None,
+        access_keys: str | Path | list[AccessKey] | None = None,
+        tls_cert: str | None = None,
+        tls_key: str | None = None,
     ) -> None:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if db_url is None:
@@ -47,7 +54,14 @@ class LocalServer:
             db_url = "sqlite:///" + str(Path(self._tmp.name) / "openswf.db")
         self.db_url = db_url
         self.port = port or free_port()
-        self.app: OpenSwfApp = create_app(db_url, settings or Settings(), clock)
+        guard = None
+        if isinstance(access_keys, list):
+            guard = AccessGuard(access_keys)
+        elif access_keys is not None:
+            guard = AccessGuard.from_file(access_keys)
+        self.guard = guard
+        self._scheme = "https" if tls_cert else "http"
+        self.app: OpenSwfApp = create_app(db_url, settings or Settings(), clock, guard)
         self._server = uvicorn.Server(
             uvicorn.Config(
                 self.app,
@@ -57,13 +71,15 @@ class LocalServer:
                 access_log=False,
                 log_level="warning",
                 timeout_keep_alive=75,
+                ssl_certfile=tls_cert,
+                ssl_keyfile=tls_key,
             )
         )
         self._thread = threading.Thread(target=self._server.run, name="openswf-server", daemon=True)
 
     @property
     def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self._scheme}://127.0.0.1:{self.port}"
 
     def start(self) -> LocalServer:
         self._thread.start()

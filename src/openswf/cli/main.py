@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from typing import Any
 
 import click
 
 from openswf.cli.run import run
+from openswf.cli.security import security_from_options, security_options
 from openswf.engine.commands import Limits
 from openswf.services.settings import Settings
 from openswf.storage.base import Store
@@ -78,6 +80,7 @@ def main() -> None:
     help="Override one of SWF's limits, e.g. --limit max_history_events=5000 "
     f"(names: {', '.join(LIMIT_NAMES)}). Repeatable.",
 )
+@security_options
 def server(
     host: str,
     port: int,
@@ -86,14 +89,16 @@ def server(
     poll_recheck: float,
     log_level: str,
     limits: tuple[str, ...],
+    **security_args: Any,
 ) -> None:
     """Start the SWF server."""
-    from openswf.server.run import serve
+    from openswf.server.run import Refused, serve
     from openswf.storage.urls import UnsupportedDatabase, redact, store_from_url
 
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    security = security_from_options(**security_args)
     try:
         store = store_from_url(db_url)
     except UnsupportedDatabase as error:
@@ -105,9 +110,15 @@ def server(
     except Exception as error:
         raise click.ClickException(f"cannot open database {redact(db_url)}: {error}") from error
     settings = Settings(
-        poll_timeout_s=poll_timeout, poll_recheck_s=poll_recheck, limits=parse_limits(limits)
+        poll_timeout_s=poll_timeout,
+        poll_recheck_s=poll_recheck,
+        limits=parse_limits(limits),
+        token_keys=security.token_keys,
     )
-    serve(host, port, db_url, settings, log_level=log_level)
+    try:
+        serve(host, port, db_url, settings, log_level=log_level, **security.serve_options())
+    except Refused as error:
+        raise click.ClickException(str(error)) from error
 
 
 def parse_limits(pairs: tuple[str, ...]) -> Limits:

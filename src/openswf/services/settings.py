@@ -23,4 +23,7 @@ class Settings:
     # one purge transaction deletes (a batch holds the single writer while it runs).
     retention_sweep_s: float = 10.0
     retention_batch: int = 100
+    # Keys of task and page tokens: the first signs, all verify (rotation, docs/security.md).
+    # Empty: a key generated once and kept in the store, shared by the servers on it.
+    token_keys: tuple[str, ...] = ()
     empty_task_token: bool = False  # answer empty polls with taskToken "" instead of omitting it
