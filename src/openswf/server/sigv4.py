@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import time
 from dataclasses import dataclass
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote_to_bytes
 
 from openswf.protocol.faults import IncompleteSignatureException, InvalidSignatureException
 
@@ -96,11 +96,16 @@ def canonical_query(raw_query: bytes) -> str:
     if not raw_query:
         return ""
     pairs = []
-    for item in raw_query.decode("latin-1").split("&"):
+    for item in raw_query.split(b"&"):
         if not item:
             continue
-        name, _, value = item.partition("=")
-        pairs.append((quote(unquote(name), safe="-_.~"), quote(unquote(value), safe="-_.~")))
+        name, _, value = item.partition(b"=")
+        pairs.append(
+            (
+                quote(unquote_to_bytes(name), safe="-_.~"),
+                quote(unquote_to_bytes(value), safe="-_.~"),
+            )
+        )
     return "&".join(f"{name}={value}" for name, value in sorted(pairs))
 
 
