@@ -12,6 +12,8 @@ due (and purges the closed executions whose domain retention ran out), before it
 GetWorkflowExecutionHistory) against SWF's rules: consecutive ids, references to events of the
 right type, one outcome per task, the close event last, attributes valid against botocore's
 model. It raises ``HistoryError`` listing every problem.
+``LocalServer(access_keys="keys.toml")`` (or a list of ``AccessKey``) requires signed
+requests, as ``openswf server --access-keys`` does; ``tls_cert=``/``tls_key=`` serve HTTPS.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 import uvicorn
 
 from openswf.protocol.history_check import HistoryError, check_history, history_problems
+from openswf.server.access import AccessGuard, AccessKey
 from openswf.server.app import OpenSwfApp, create_app
 from openswf.services.clock import Clock, ManualClock
 from openswf.services.settings import Settings
@@ -55,6 +58,9 @@ class LocalServer:
         settings: Settings | None = None,
         clock: Clock | None = None,
         port: int | None = None,
+        access_keys: str | Path | list[AccessKey] | None = None,
+        tls_cert: str | None = None,
+        tls_key: str | None = None,
     ) -> None:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if db_url is None:
@@ -62,7 +68,14 @@ class LocalServer:
             db_url = "sqlite:///" + str(Path(self._tmp.name) / "openswf.db")
         self.db_url = db_url
         self.port = port or free_port()
-        self.app: OpenSwfApp = create_app(db_url, settings or Settings(), clock)
+        guard = None
+        if isinstance(access_keys, list):
+            guard = AccessGuard(access_keys)
+        elif access_keys is not None:
+            guard = AccessGuard.from_file(access_keys)
+        self.guard = guard
+        self._scheme = "https" if tls_cert else "http"
+        self.app: OpenSwfApp = create_app(db_url, settings or Settings(), clock, guard)
         self._server = uvicorn.Server(
             uvicorn.Config(
                 self.app,
@@ -72,13 +85,15 @@ class LocalServer:
                 access_log=False,
                 log_level="warning",
                 timeout_keep_alive=75,
+                ssl_certfile=tls_cert,
+                ssl_keyfile=tls_key,
             )
         )
         self._thread = threading.Thread(target=self._server.run, name="openswf-server", daemon=True)
 
     @property
     def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self._scheme}://127.0.0.1:{self.port}"
 
     def start(self) -> LocalServer:
         self._thread.start()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from typing import Any
 
 import click
 
 from openswf.cli import ops
 from openswf.cli.replay import replay
 from openswf.cli.run import run
+from openswf.cli.security import security_from_options, security_options
 from openswf.engine.commands import Limits
 from openswf.services.settings import Settings
 from openswf.storage.base import Store
@@ -96,6 +98,7 @@ def main() -> None:
     type=click.IntRange(min=0),
     help="Domains with their own /metrics labels; later ones count as 'other'.",
 )
+@security_options
 def server(
     host: str,
     port: int,
@@ -106,14 +109,16 @@ def server(
     limits: tuple[str, ...],
     metrics_max_task_lists: int,
     metrics_max_domains: int,
+    **security_args: Any,
 ) -> None:
     """Start the SWF server."""
-    from openswf.server.run import serve
+    from openswf.server.run import Refused, serve
     from openswf.storage.urls import UnsupportedDatabase, redact, store_from_url
 
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    security = security_from_options(**security_args)
     try:
         store = store_from_url(db_url)
     except UnsupportedDatabase as error:
@@ -130,8 +135,12 @@ def server(
         limits=parse_limits(limits),
         metrics_max_task_lists=metrics_max_task_lists,
         metrics_max_domains=metrics_max_domains,
+        token_keys=security.token_keys,
     )
-    serve(host, port, db_url, settings, log_level=log_level)
+    try:
+        serve(host, port, db_url, settings, log_level=log_level, **security.serve_options())
+    except Refused as error:
+        raise click.ClickException(str(error)) from error
 
 
 def parse_limits(pairs: tuple[str, ...]) -> Limits:

@@ -109,6 +109,29 @@ class IncompleteSignatureException(SwfError):
     type_name = "IncompleteSignatureException"
 
 
+# Authentication and access, as coral answers them on AWS JSON 1.0 services (SWF, DynamoDB):
+# an unknown key, a bad or expired signature and a denied call are 400s; only a request with
+# no credentials at all is a 403 (the AWS common errors list).
+
+
+class UnrecognizedClientException(SwfError):
+    """An access key the server does not know."""
+
+    type_name = "UnrecognizedClientException"
+
+
+class InvalidSignatureException(SwfError):
+    """A signature that does not match, a wrong credential scope, or a date too far off."""
+
+    type_name = "InvalidSignatureException"
+
+
+class AccessDeniedException(SwfError):
+    """A known, correctly signed key that may not use this operation or domain."""
+
+    type_name = "AccessDeniedException"
+
+
 class ThrottlingException(SwfError):
     type_name = "ThrottlingException"
     namespace = "com.amazon.coral.availability#"

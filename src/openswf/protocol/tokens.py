@@ -20,11 +20,20 @@ _SIG_BYTES = 12
 
 
 class TokenSigner:
-    def __init__(self, secret: bytes) -> None:
-        self._secret = secret
+    """Signs with ``secret``; also accepts tokens signed with any of ``older``, so the key can
+    be rotated without voiding the tokens already handed out (docs/security.md)."""
 
-    def _sign(self, body: bytes) -> bytes:
-        return hmac.new(self._secret, body, hashlib.sha256).digest()[:_SIG_BYTES]
+    def __init__(self, secret: bytes, *older: bytes) -> None:
+        self._secret = secret
+        self._older = older
+
+    def _sign(self, body: bytes, secret: bytes | None = None) -> bytes:
+        return hmac.new(secret or self._secret, body, hashlib.sha256).digest()[:_SIG_BYTES]
+
+    def _signed_by_any(self, signature: bytes, body: bytes) -> bool:
+        if hmac.compare_digest(signature, self._sign(body)):
+            return True
+        return any(hmac.compare_digest(signature, self._sign(body, key)) for key in self._older)
 
     def encode(self, value: Any) -> str:
         body = json.dumps(value, separators=(",", ":")).encode()
@@ -37,7 +46,7 @@ class TokenSigner:
         except (ValueError, TypeError):
             return None
         signature, body = raw[:_SIG_BYTES], raw[_SIG_BYTES:]
-        if not hmac.compare_digest(signature, self._sign(body)):
+        if not self._signed_by_any(signature, body):
             return None
         try:
             return json.loads(body)

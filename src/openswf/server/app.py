@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from openswf.server import metrics as metrics_routes
+from openswf.server.access import AccessGuard
 from openswf.server.dispatch import CONTENT_TYPE, Dispatcher
 from openswf.server.metrics import Metrics
 from openswf.services.clock import Clock
@@ -35,10 +36,11 @@ _POLLS = (b"PollForDecisionTask", b"PollForActivityTask")
 
 
 class OpenSwfApp:
-    def __init__(self, service: SwfService) -> None:
+    def __init__(self, service: SwfService, guard: AccessGuard | None = None) -> None:
         self.service = service
-        self._dispatcher = Dispatcher(service)
         self.metrics = service.observer if isinstance(service.observer, Metrics) else None
+        self.guard = guard  # None: open, every request accepted (loopback only, server/run.py)
+        self._dispatcher = Dispatcher(service, guard)
         self._web = Starlette(
             routes=[
                 Route("/healthz", self._healthz, methods=["GET", "HEAD"]),
@@ -105,6 +107,7 @@ class OpenSwfApp:
                 authorization.decode("latin-1") if authorization else None,
                 body,
                 extra,
+                scope,
             )
         finally:
             if watcher is not None:
@@ -131,9 +134,13 @@ class OpenSwfApp:
 
 
 def create_app(
-    db_url: str, settings: Settings | None = None, clock: Clock | None = None
+    db_url: str,
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    guard: AccessGuard | None = None,
 ) -> OpenSwfApp:
-    """The composition root: one store from ``db_url``, one service over it."""
+    """The composition root: one store from ``db_url``, one service over it; with a
+    ``guard``, only requests signed by its access keys are served."""
     settings = settings or Settings()
     service = SwfService(store_from_url(db_url), settings, clock, observer=Metrics(settings))
-    return OpenSwfApp(service)
+    return OpenSwfApp(service, guard)

@@ -16,3 +16,6 @@ class RequestContext:
     access_key: str | None = None
     # Long polls ask this before they take a task, so no task goes to a gone connection.
     is_disconnected: Callable[[], Awaitable[bool]] = _never
+    # The domains the caller's access key may see (ListDomains leaves out the others);
+    # ``None``: all of them.
+    may_see_domain: Callable[[str], bool] | None = None

@@ -134,6 +134,19 @@ class RegistryService:
         rows = await self._store.list_domains(
             ctx.region, req["registrationStatus"], after=after, limit=limit + 1, reverse=reverse
         )
+        visible = ctx.may_see_domain
+        if visible is not None:
+            # Read on past the domains the key may not see, so pages stay full.
+            batch, rows = rows, [d for d in rows if visible(d.name)]
+            while len(batch) > limit and len(rows) <= limit:
+                batch = await self._store.list_domains(
+                    ctx.region,
+                    req["registrationStatus"],
+                    after=batch[-1].name,
+                    limit=limit + 1,
+                    reverse=reverse,
+                )
+                rows.extend(d for d in batch if visible(d.name))
         result: dict[str, Any] = {"domainInfos": [self._domain_info(d) for d in rows[:limit]]}
         if len(rows) > limit:
             result["nextPageToken"] = self._pager.token("domains", rows[limit - 1].name, now)

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
-from openswf.protocol.tokens import TokenSigner
+from openswf.protocol.tokens import TokenSigner, decode_task_token
 from openswf.services.clock import Clock, SystemClock
 from openswf.services.context import RequestContext
 from openswf.services.executions import ExecutionService
@@ -44,11 +44,19 @@ class SwfService:
         self._retention: RetentionService | None = None
         self.matching: MatchingService | None = None
         self.registry: RegistryService | None = None
+        self._signer: TokenSigner | None = None
+        # The domain of a run never changes: access checks of task-token calls read it once.
+        self._run_domains: dict[str, str] = {}
 
     async def start(self) -> None:
         await self.store.open()
-        secret = await self.store.get_or_create_secret(secrets.token_hex(32))
-        signer = TokenSigner(secret.encode())
+        if self.settings.token_keys:
+            first, *older = (key.encode() for key in self.settings.token_keys)
+            signer = TokenSigner(first, *older)
+        else:
+            secret = await self.store.get_or_create_secret(secrets.token_hex(32))
+            signer = TokenSigner(secret.encode())
+        self._signer = signer
         pager = Pager(signer)
         settings, store, clock = self.settings, self.store, self.clock
 
@@ -130,6 +138,26 @@ class SwfService:
         )
         timers.start()
         self._retention.start()
+
+    async def task_token_domain(self, raw_token: str, kind: str, *also: str) -> str | None:
+        """The name of the domain of a task token's run, for access checks.
+
+        A forged or malformed token raises the ``UnknownResourceFault`` its operation would;
+        ``None`` when the run is gone (the operation itself then answers as it always does).
+        """
+        assert self._signer is not None, "service is not started"
+        token = decode_task_token(self._signer, raw_token, kind, *also)
+        name = self._run_domains.get(token.run_id)
+        if name is not None:
+            return name
+        row = await self.store.get_execution(token.run_id)
+        domain = await self.store.get_domain_by_id(row.domain_id) if row is not None else None
+        if domain is None:
+            return None
+        if len(self._run_domains) >= 10_000:
+            self._run_domains.clear()
+        self._run_domains[token.run_id] = domain.name
+        return domain.name
 
     async def fire_due_timers(self) -> int:
         """Fire every timer due now, until none is left (tests on a manual clock use this to

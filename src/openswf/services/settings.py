@@ -27,4 +27,7 @@ class Settings:
     # under "other" (simpleflow makes a task list per workflow).
     metrics_max_domains: int = 50
     metrics_max_task_lists: int = 200
+    # Keys of task and page tokens: the first signs, all verify (rotation, docs/security.md).
+    # Empty: a key generated once and kept in the store, shared by the servers on it.
+    token_keys: tuple[str, ...] = ()
     empty_task_token: bool = False  # answer empty polls with taskToken "" instead of omitting it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from openswf.storage.base import Store
@@ -11,8 +12,16 @@ class UnsupportedDatabase(ValueError):
     pass
 
 
+_QUERY_PASSWORD = re.compile(r"(^|&)(password=)[^&]*", re.IGNORECASE)
+
+
 def redact(url: str) -> str:
-    """The URL with its password, if any, replaced by ``***`` (for messages and logs)."""
+    """The URL with its password, in the user part or as ``?password=``, replaced by ``***``
+    (for messages and logs)."""
+    base, sep, rest = url.partition("?")
+    if sep:
+        query, hash_sign, fragment = rest.partition("#")
+        url = base + sep + _QUERY_PASSWORD.sub(r"\1\2***", query) + hash_sign + fragment
     parts = urlsplit(url)
     if parts.password is None:
         return url

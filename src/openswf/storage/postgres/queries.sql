@@ -20,6 +20,10 @@ ON CONFLICT (domain_id, key) DO UPDATE SET value = excluded.value;
 SELECT id, region, name, status, description, retention_days, created_ms
 FROM domains WHERE region = %s AND name = %s;
 
+-- name: get_domain_by_id
+SELECT id, region, name, status, description, retention_days, created_ms
+FROM domains WHERE id = %s;
+
 -- name: list_domains
 SELECT id, region, name, status, description, retention_days, created_ms
 FROM domains WHERE region = %s AND status = %s AND (%s::text IS NULL OR name > %s)

@@ -18,6 +18,10 @@ ON CONFLICT (domain_id, key) DO UPDATE SET value = excluded.value;
 SELECT id, region, name, status, description, retention_days, created_ms
 FROM domains WHERE region = ? AND name = ?;
 
+-- name: get_domain_by_id
+SELECT id, region, name, status, description, retention_days, created_ms
+FROM domains WHERE id = ?;
+
 -- name: list_domains
 SELECT id, region, name, status, description, retention_days, created_ms
 FROM domains WHERE region = ? AND status = ? AND name > ? ORDER BY name LIMIT ?;

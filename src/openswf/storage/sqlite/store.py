@@ -142,6 +142,10 @@ class SqliteStore:
         rows = self._read(Q["get_domain"], region, name)
         return domain_record(rows[0]) if rows else None
 
+    async def get_domain_by_id(self, domain_id: int) -> DomainRecord | None:
+        rows = self._read(Q["get_domain_by_id"], domain_id)
+        return domain_record(rows[0]) if rows else None
+
     async def list_domains(
         self, region: str, status: str, *, after: str | None, limit: int, reverse: bool
     ) -> list[DomainRecord]:
