@@ -48,6 +48,7 @@ class TimerService:
         self._next_due: int | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._pass = asyncio.Lock()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="openswf-timers")
@@ -90,6 +91,14 @@ class TimerService:
                 await self._clock.sleep_until(due, self._wake)
 
     async def fire_due(self) -> int:
+        """Fire every timer due now; returns how many rows were handled. One pass at a time:
+        a pass asked for from outside (``LocalServer.advance``) first waits for the loop's
+        own, so that what fell due has fired when it returns. (On a shared store the loop's
+        pass leases the rows it takes, and a concurrent pass would not see them.)"""
+        async with self._pass:
+            return await self._fire_due()
+
+    async def _fire_due(self) -> int:
         """Fire every timer due now; returns how many rows were handled.
 
         The rows of one run are fired together, in one transition (``FireTimers``): a burst
