@@ -595,8 +595,12 @@ def test_a_server_killed_mid_load_loses_nothing(servers: list[Server]) -> None:
     running = run_load(endpoints, "killed")
     started = start_all(running.load, 40)
     # Kill one server while work is in flight on both: a worker holds a task it handed out.
-    wait_for(lambda: len(running.load.closed) >= 8, 60, "the first workflows to close")
-    wait_for(lambda: running.load.holding[0] > 0, 60, "a task of server 0 in a worker's hands")
+    load = running.load
+    wait_for(
+        lambda: load.holding[0] > 0 and sum(load.handed.values()) >= 40,
+        60,
+        "the load under way, and a task of server 0 in a worker's hands",
+    )
     servers[0].kill()
     running.load.alive[0] = False
     running.finish(len(started), 120)
