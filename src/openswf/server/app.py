@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from openswf.dashboard.mount import dashboard_routes
 from openswf.server.dispatch import CONTENT_TYPE, Dispatcher
 from openswf.services.clock import Clock
 from openswf.services.service import SwfService
@@ -36,7 +37,10 @@ class OpenSwfApp:
         self.service = service
         self._dispatcher = Dispatcher(service)
         self._web = Starlette(
-            routes=[Route("/healthz", self._healthz, methods=["GET", "HEAD"])],
+            routes=[
+                Route("/healthz", self._healthz, methods=["GET", "HEAD"]),
+                *dashboard_routes(self),  # /ui, calling this app's SWF edge in-process
+            ],
             lifespan=self._lifespan,
         )
 
