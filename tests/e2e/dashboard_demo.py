@@ -26,6 +26,7 @@ class Demo:
     domain: str
     completed: dict[str, str] = field(default_factory=dict)  # the rich run: workflowId, runId
     running: dict[str, str] = field(default_factory=dict)  # open, with pending activities
+    child: dict[str, str] = field(default_factory=dict)  # ship-1001, the completed child
     open_runs: list[dict[str, str]] = field(default_factory=list)  # every open run
     closed_runs: list[dict[str, str]] = field(default_factory=list)
 
@@ -67,13 +68,23 @@ def _schedule(activity_id: str, name: str, payload: Any) -> dict[str, Any]:
     }
 
 
+def _poll(call: Callable[[], Any]) -> Any:
+    # On a real clock a task may still be on its way (a timer about to fire): poll again.
+    for _ in range(30):
+        task = call()
+        if task.get("taskToken"):
+            return task
+    raise AssertionError("a task was expected")
+
+
 def _decide(
     swf: Any, domain: str, decisions: list[dict[str, Any]], task_list: str = DECISIONS
 ) -> Any:
-    task = swf.poll_for_decision_task(
-        domain=domain, taskList={"name": task_list}, identity="decider-1"
+    task = _poll(
+        lambda: swf.poll_for_decision_task(
+            domain=domain, taskList={"name": task_list}, identity="decider-1"
+        )
     )
-    assert task.get("taskToken"), "a decision task was expected"
     swf.respond_decision_task_completed(taskToken=task["taskToken"], decisions=decisions)
     return task
 
@@ -85,11 +96,11 @@ def _pack() -> dict[str, Any]:
 
 
 def _work(swf: Any, domain: str, identity: str = "worker-1", task_list: str = ACTIVITIES) -> Any:
-    task = swf.poll_for_activity_task(
-        domain=domain, taskList={"name": task_list}, identity=identity
+    return _poll(
+        lambda: swf.poll_for_activity_task(
+            domain=domain, taskList={"name": task_list}, identity=identity
+        )
     )
-    assert task.get("taskToken"), "an activity task was expected"
-    return task
 
 
 def start(
@@ -237,6 +248,10 @@ def seed(
         ],
     )
     demo.closed_runs.append(demo.completed)
+    demo.child = swf.list_closed_workflow_executions(
+        domain=domain, startTimeFilter={"oldestDate": 0}, executionFilter={"workflowId": "ship-1001"}
+    )["executionInfos"][0]["execution"]
+    demo.closed_runs.append(demo.child)
 
     # 2. Fillers: closed runs of every status, and open ones, over a few types and tags.
     for i in range(fillers):
