@@ -249,7 +249,9 @@ def seed(
     )
     demo.closed_runs.append(demo.completed)
     demo.child = swf.list_closed_workflow_executions(
-        domain=domain, startTimeFilter={"oldestDate": 0}, executionFilter={"workflowId": "ship-1001"}
+        domain=domain,
+        startTimeFilter={"oldestDate": 0},
+        executionFilter={"workflowId": "ship-1001"},
     )["executionInfos"][0]["execution"]
     demo.closed_runs.append(demo.child)
 

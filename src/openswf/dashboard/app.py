@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import jinja2
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -105,14 +106,18 @@ class Dashboard:
         status: int = 200,
         **context: Any,
     ) -> Response:
-        html = self.templates.get_template(template).render(
-            base=self.base(request),
-            link=lambda *parts, **query: self.link(request, *parts, **query),
-            viewer=viewer,
-            endpoint=self.endpoint_label,
-            htmx=request.headers.get("hx-request") == "true",
-            **context,
-        )
+        common = {
+            "base": self.base(request),
+            "link": lambda *parts, **query: self.link(request, *parts, **query),
+            "viewer": viewer,
+            "endpoint": self.endpoint_label,
+        }
+        html = self.templates.get_template(template).render(**common, **context)
+        if template.startswith("_") and request.headers.get("hx-request") != "true":
+            # A fragment opened as a page (a plain link, no JavaScript): give it the frame.
+            html = self.templates.get_template("page.html").render(
+                **common, fragment=Markup(html), title=context.get("domain", "openswf")
+            )
         return self.remember(request, viewer, HTMLResponse(html, status_code=status))
 
     def remember(self, request: Request, viewer: Viewer, response: Response) -> Response:
