@@ -364,3 +364,30 @@ def test_bulk_terminate_over_a_filter(ui: httpx.Client, swf: Any) -> None:
     assert 'data-succeeded="0"' in report
     late_info = swf.describe_workflow_execution(domain=domain, execution=late)
     assert late_info["executionInfo"]["executionStatus"] == "OPEN"
+
+
+def test_continue_as_new_chain(ui: httpx.Client, swf: Any) -> None:
+    domain = unique("chain")
+    seed(swf, domain, fillers=0)
+    first = start(swf, domain, "cron-job", ORDER, {"round": 1}, [])
+    task = swf.poll_for_decision_task(domain=domain, taskList={"name": "orders"})
+    while not task.get("taskToken") or task["workflowExecution"]["runId"] != first["runId"]:
+        task = swf.poll_for_decision_task(domain=domain, taskList={"name": "orders"})
+    swf.respond_decision_task_completed(
+        taskToken=task["taskToken"],
+        decisions=[
+            {
+                "decisionType": "ContinueAsNewWorkflowExecution",
+                "continueAsNewWorkflowExecutionDecisionAttributes": {"input": '{"round": 2}'},
+            }
+        ],
+    )
+    runs = swf.list_open_workflow_executions(
+        domain=domain, startTimeFilter={"oldestDate": 0}, executionFilter={"workflowId": "cron-job"}
+    )["executionInfos"]
+    second = runs[0]["execution"]
+    old = ui.get(run_path(domain, first))
+    assert "continued as new" in old.text
+    assert f'href="/ui/domains/{domain}/runs/cron-job/{second["runId"]}">next run' in old.text
+    new = ui.get(run_path(domain, second))
+    assert f'href="/ui/domains/{domain}/runs/cron-job/{first["runId"]}">← previous run' in new.text
