@@ -258,6 +258,7 @@ def test_auto_refresh_shows_new_runs(page: Page, server: str, swf: Any, demo: De
     expect(page.locator("#runs")).to_contain_text("No open executions match")
     fresh = start(swf, DOMAIN, "order-fresh", ORDER, {}, ["fresh"])
     expect(page.locator("#runs")).to_contain_text("order-fresh", timeout=15_000)
+    expect(page.locator("#count")).to_contain_text("1 open execution", timeout=15_000)
     swf.terminate_workflow_execution(domain=DOMAIN, **fresh)  # leave the open list as it was
 
 

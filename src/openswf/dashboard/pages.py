@@ -68,15 +68,19 @@ async def executions(
     runs: list[reads.Info] = []
     next_token: str | None = None
     writable = False
-    # The page, the type suggestions and (for open runs) the write probe, side by side.
-    types_call = asyncio.ensure_future(reads.workflow_types(viewer.client, domain))
-    write_call = None
-    if query.state == "open" and not problems:
-        write_call = asyncio.ensure_future(dash.access.can_write(viewer, domain))
+    types: list[str] = []
+    # The page, and for the whole page (not its auto-refreshed rows) the type suggestions
+    # and, for open runs, the write probe: side by side.
+    types_call = write_call = None
+    if not fragment:
+        types_call = asyncio.ensure_future(reads.workflow_types(viewer.client, domain))
+        if query.state == "open" and not problems:
+            write_call = asyncio.ensure_future(dash.access.can_write(viewer, domain))
     try:
         if not problems:
             runs, next_token = await reads.executions_page(viewer.client, domain, query, token)
-        types = await types_call
+        if types_call is not None:
+            types = await types_call
         if write_call is not None:
             writable = await write_call
     finally:
