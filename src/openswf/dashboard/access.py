@@ -12,6 +12,7 @@ UnknownResourceFault means allowed, AccessDeniedException means read-only).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
@@ -83,6 +84,7 @@ class Access:
         self._secret = secrets.token_bytes(32)
         self._logins: OrderedDict[str, Login] = OrderedDict()
         self._writable: dict[tuple[str, str], tuple[bool, float]] = {}
+        self._closing: set[asyncio.Task[None]] = set()
 
     def csrf_token(self, session_id: str) -> str:
         return hmac.new(self._secret, session_id.encode(), hashlib.sha256).hexdigest()[:32]
@@ -134,8 +136,13 @@ class Access:
         for key in [k for k in self._writable if k[0] == session_id]:
             del self._writable[key]
         if login is not None:
-            # The HTTP pool's sockets close with the client; nothing awaits in-process.
             login.client.abort_requests()
+            try:  # close its idle connections too (an HTTP pool; nothing in-process)
+                task = asyncio.get_running_loop().create_task(login.client.close())
+            except RuntimeError:  # no loop running: nothing holds connections either
+                return
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
 
     async def can_write(self, viewer: Viewer, domain: str) -> bool:
         """Whether this session's key may act in ``domain`` (cached for a minute)."""
@@ -159,6 +166,8 @@ class Access:
         self._writable.pop((viewer.session_id if viewer.access_key else "", domain), None)
 
     async def close(self) -> None:
+        for task in list(self._closing):
+            await task
         for sid in list(self._logins):
             login = self._logins.pop(sid)
             await login.client.close()
