@@ -5,11 +5,14 @@ Same shape as ``swf_chain.py`` (which uses plain boto3): D decider processes and
 processes, each its own SDK client; the main process starts N executions and waits until
 every one is closed. Here the workflow is a task graph (``a1 -> a2 -> ... -> aK``) decided
 by ``GraphDecider``, the activities are ``@activity`` functions run by ``ActivityWorker``,
-and every request goes through ``openswf.sdk.Client``.
+and every request goes through ``openswf.sdk.Client``. ``--style code`` runs the same chain
+written as code (a ``Workflow`` whose ``run`` calls the activity K times in a row, decided
+by ``WorkflowDecider``), to compare the two styles' CPU per workflow.
 
     .venv/bin/python benchmarks/sdk_chain.py                    # starts its own server
     .venv/bin/python benchmarks/sdk_chain.py --endpoint URL     # any SWF endpoint
     .venv/bin/python benchmarks/sdk_chain.py --profile DIR      # cProfile every process
+    .venv/bin/python benchmarks/sdk_chain.py --style code       # the chain as a Workflow
 
 Prints workflows/s, latency, and the CPU seconds spent by the server and by the clients
 (deciders + workers + starter), which is where the time goes on a 2-core machine.
@@ -44,6 +47,8 @@ from openswf.sdk import (  # noqa: E402
     GraphDecider,
     Registry,
     Timeouts,
+    Workflow,
+    WorkflowDecider,
     WorkflowType,
     activity,
     ensure_domain,
@@ -70,6 +75,36 @@ registry = Registry()
 def increment(context: Any) -> int:
     previous = list(context.requires.values())
     return int(previous[0] if previous else context.workflow_input) + 1
+
+
+@activity(
+    name="sdk-bench-increment-code",
+    version="1",
+    task_list=ACTIVITIES,
+    timeouts=Timeouts(start_to_close=300),
+    registry=registry,
+)
+def increment_code(x: int) -> int:
+    return x + 1
+
+
+CODE_WORKFLOW = WorkflowType(
+    "sdk-bench-chain-code", "1", task_list=DECISIONS, task_timeout=300, execution_timeout=3600
+)
+
+
+class CodeChain(Workflow):
+    """The chain as code: K activities in a row, each fed the previous result."""
+
+    name = CODE_WORKFLOW.name
+    task_list = DECISIONS
+    task_timeout = 300
+    k = 3
+
+    def run(self, x: int) -> dict[str, int]:
+        for _ in range(self.k):
+            x = self.submit(increment_code, x).result()
+        return {f"a{self.k}": x}
 
 
 def chain_spec(domain: str, k: int) -> DeciderSpec:
@@ -101,7 +136,7 @@ class TimedDecisionWorker(DecisionWorker):
 
 def child_main(
     kind: str, endpoint: str, domain: str, k: int, threads: int, messages: Any, stop: Any,
-    profile_dir: str | None,
+    profile_dir: str | None, style: str = "graph",
 ) -> None:  # fmt: skip
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     profiler = cProfile.Profile() if profile_dir else None
@@ -110,9 +145,12 @@ def child_main(
     client = Client(endpoint)
     worker: ActivityWorker | DecisionWorker
     if kind == "decider":
+        CodeChain.k = k
+        decider: Any = (
+            WorkflowDecider(CodeChain) if style == "code" else GraphDecider(chain_spec(domain, k))
+        )
         worker = TimedDecisionWorker(
-            client, domain, DECISIONS, GraphDecider(chain_spec(domain, k)),
-            concurrency=threads, messages=messages,
+            client, domain, DECISIONS, decider, concurrency=threads, messages=messages,
         )  # fmt: skip
     else:
         worker = ActivityWorker(
@@ -133,7 +171,8 @@ def run(args: argparse.Namespace, endpoint: str, server_pid: int | None) -> dict
     client = Client(endpoint)
     domain = args.domain or f"sdk-bench-{uuid.uuid4().hex[:8]}"
     ensure_domain(client, domain)
-    WORKFLOW.register(client, domain)
+    workflow = CODE_WORKFLOW if args.style == "code" else WORKFLOW
+    workflow.register(client, domain)
     for item in registry:
         try:
             client.register_activity_type(**item.registration(domain))
@@ -155,6 +194,7 @@ def run(args: argparse.Namespace, endpoint: str, server_pid: int | None) -> dict
                 messages,
                 stop,
                 args.profile,
+                args.style,
             ),
         )  # fmt: skip
         for kind in kinds
@@ -173,7 +213,7 @@ def run(args: argparse.Namespace, endpoint: str, server_pid: int | None) -> dict
     def start_one(i: int) -> None:
         workflow_id = f"chain-{run_tag}-{i}"
         started_at[workflow_id] = time.monotonic()
-        WORKFLOW.start(client, domain, workflow_id, i)
+        workflow.start(client, domain, workflow_id, i)
 
     first = time.monotonic()
     starter = threading.Thread(
@@ -226,6 +266,7 @@ def run(args: argparse.Namespace, endpoint: str, server_pid: int | None) -> dict
             wrong += 1
     latencies = sorted(closed[w] - started_at[w] for w in closed if w in started_at)
     return {
+        "style": args.style,
         "endpoint": endpoint,
         "workflows": args.workflows,
         "activities": args.activities,
@@ -259,6 +300,12 @@ def main() -> int:
     p.add_argument("--timeout", type=float, default=600)
     p.add_argument("--verify-sample", type=int, default=1000)
     p.add_argument("--profile", default=None, help="directory for cProfile stats")
+    p.add_argument(
+        "--style",
+        choices=("graph", "code"),
+        default="graph",
+        help="the chain as a task graph (GraphDecider) or as code (WorkflowDecider)",
+    )
     p.add_argument(
         "--synchronous-normal",
         action="store_true",

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import orjson
 import pytest
 from botocore.config import Config
 
 from openswf.services.settings import Settings
-from openswf.testing import LocalServer
+from openswf.testing import LocalServer, check_history
 from tests import databases
 
 # Short holds keep empty polls quick in tests; tests of the hold itself set their own.
@@ -26,7 +27,10 @@ _names = itertools.count()
 
 
 def make_client(endpoint: str, region: str = "us-east-1") -> Any:
-    return boto3.client(
+    """A boto3 client for the server under test. Every whole history it reads is checked
+    against SWF's rules (openswf.testing.check_history), so every test that reads histories
+    also proves them well-formed."""
+    client = boto3.client(
         "swf",
         endpoint_url=endpoint,
         region_name=region,
@@ -34,6 +38,28 @@ def make_client(endpoint: str, region: str = "us-east-1") -> Any:
         aws_secret_access_key="secret",
         config=Config(read_timeout=70, retries={"max_attempts": 1}),
     )
+    return check_histories(client)
+
+
+def check_histories(client: Any) -> Any:
+    """Have ``client`` (boto3) check every whole history it reads against SWF's rules."""
+    events = client.meta.events
+    events.register("before-parameter-build.swf.GetWorkflowExecutionHistory", _note_whole)
+    events.register("after-call.swf.GetWorkflowExecutionHistory", _check_history)
+    return client
+
+
+def _note_whole(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    # Only a read from event 1, oldest first, can be checked as a history.
+    context["whole_history"] = not params.get("reverseOrder") and not params.get("nextPageToken")
+
+
+def _check_history(http_response: Any, context: dict[str, Any], **_: Any) -> None:
+    if http_response.status_code != 200 or not context.get("whole_history"):
+        return
+    answer = orjson.loads(http_response.content)
+    if not answer.get("nextPageToken"):
+        check_history(answer["events"])
 
 
 # --- the storage backends under test ---------------------------------------------------

@@ -7,6 +7,11 @@ The server runs uvicorn on a background thread with its own event loop. With
 ``LocalServer(clock=ManualClock())`` time moves only when the test says so:
 ``server.advance(3600)`` moves the clock an hour and fires every timer and timeout that fell
 due (and purges the closed executions whose domain retention ran out), before it returns.
+
+``check_history(events)`` checks a history (the raw JSON events of
+GetWorkflowExecutionHistory) against SWF's rules: consecutive ids, references to events of the
+right type, one outcome per task, the close event last, attributes valid against botocore's
+model. It raises ``HistoryError`` listing every problem.
 """
 
 from __future__ import annotations
@@ -21,9 +26,19 @@ from typing import Any
 
 import uvicorn
 
+from openswf.protocol.history_check import HistoryError, check_history, history_problems
 from openswf.server.app import OpenSwfApp, create_app
 from openswf.services.clock import Clock, ManualClock
 from openswf.services.settings import Settings
+
+__all__ = [
+    "HistoryError",
+    "LocalServer",
+    "ManualClock",
+    "check_history",
+    "free_port",
+    "history_problems",
+]
 
 
 def free_port() -> int:

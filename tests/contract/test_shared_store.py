@@ -18,7 +18,7 @@ import pytest
 from openswf.storage.postgres import migrate
 from openswf.storage.postgres.config import parse_url
 from openswf.storage.postgres.store import PostgresStore
-from openswf.storage.records import ExecutionCommit, VersionConflict
+from openswf.storage.records import ExecutionCommit, StoreUnavailable, VersionConflict
 from openswf.storage.urls import UnsupportedDatabase, redact, store_from_url
 from tests.contract.test_store_contract import run, start, task
 
@@ -116,6 +116,60 @@ async def test_each_due_timer_goes_to_one_server(postgres_url: str, skip_locked:
         # its rows to fire again then.
         assert await many[1].due_timers(60_999, 500) == []
         assert len(await many[2].due_timers(61_000, 500)) == 200
+
+
+async def test_a_timer_claim_whose_answer_was_lost_leaves_no_row_leased(
+    postgres_url: str,
+) -> None:
+    """The claim committed but its answer never came back (the connection dropped during
+    the COMMIT): its rows come due again at once, not when their lease ends."""
+    async with stores(postgres_url, 1, timer_lease_s="60") as (store,):
+        await start(store, run("r1"), timers=[("a", 100), ("b", 200)])
+        write = store.db.write
+
+        async def lost_answer(query: str, params: object, **options: bool) -> list[object]:
+            store.db.write = write  # type: ignore[method-assign]
+            await write(query, params, **options)  # type: ignore[arg-type]
+            raise StoreUnavailable("database connection lost: simulated")
+
+        store.db.write = lost_answer  # type: ignore[method-assign]
+        with pytest.raises(StoreUnavailable):
+            await store.due_timers(1_000, 10)
+        again = await store.due_timers(1_000, 10)
+        assert sorted(timer.key for timer in again) == ["a", "b"]
+
+
+@pytest.mark.parametrize("committed", [True, False])
+async def test_a_commit_whose_answer_was_lost_is_known_by_what_it_wrote(
+    postgres_url: str, committed: bool
+) -> None:
+    """The connection died during the COMMIT: the store reads the run back, and answers
+    success if the commit is there (a start is not then "already started" on retry, a claim
+    is not a task started for nobody), StoreUnavailable if it is not."""
+    async with stores(postgres_url, 1) as (store,):
+        first = await start(store, run("r1"))
+        run_db = store.db.run
+
+        async def lost_answer(work: object, *, idempotent: bool) -> object:
+            store.db.run = run_db  # type: ignore[method-assign]
+            if committed:
+                await run_db(work, idempotent=idempotent)  # type: ignore[arg-type]
+            raise StoreUnavailable("database connection lost: simulated")
+
+        store.db.run = lost_answer  # type: ignore[method-assign]
+        step = ExecutionCommit(
+            row=replace(first.row, version=2, state=b"step"),
+            expected_version=1,
+            events=[(2, b'{"eventId":2}')],
+        )
+        if committed:
+            assert await store.commit(step) == []
+        else:
+            with pytest.raises(StoreUnavailable):
+                await store.commit(step)
+        found = await store.get_execution("r1")
+        assert found is not None
+        assert found.version == (2 if committed else 1)
 
 
 async def test_tasks_one_server_announces_wake_the_others(postgres_url: str) -> None:

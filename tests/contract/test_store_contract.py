@@ -575,6 +575,15 @@ async def test_due_timers_fire_and_a_fired_row_is_deleted_only_as_it_was(store: 
     assert len(await store.due_timers(10**12, 1)) == 1
 
 
+async def test_a_released_timer_is_due_again_by_its_retry_time(store: Store) -> None:
+    # A row whose handling failed: a store that leased it moves it to the retry time, one
+    # that did not lease it leaves it due; either way it fires again by then.
+    await start(store, run("r1"), timers=[("a", 100)])
+    (claimed,) = await store.due_timers(200, 10)
+    await store.release_timer(claimed, 1_200)
+    assert [(t.run_id, t.key) for t in await store.due_timers(1_200, 10)] == [("r1", "a")]
+
+
 async def test_no_timers_means_nothing_is_due(store: Store) -> None:
     assert await store.next_timer_due() is None
     assert await store.due_timers(10**15, 10) == []
@@ -721,3 +730,20 @@ async def test_a_store_never_calls_its_hook_for_its_own_tasks(store: Store) -> N
     await asyncio.sleep(0.1)
     assert await store.count_tasks(1, "decision", "d") == 1
     assert calls == []
+
+
+async def test_task_counts_group_the_backlog_by_list(store: Store) -> None:
+    first, second = await domain(store, "one"), await domain(store, "two")
+    await start(
+        store,
+        run("r1", domain_id=first),
+        new_tasks=[task("decision", "d", 2), task("activity", "a", 3), task("activity", "a", 4)],
+    )
+    await start(store, run("r2", domain_id=second), new_tasks=[task("activity", "a", 2)])
+    assert sorted(await store.task_counts()) == [
+        ("one", "activity", "a", 2),
+        ("one", "decision", "d", 1),
+        ("two", "activity", "a", 1),
+    ]
+    await store.delete_task("r2", "activity", 2)
+    assert ("two", "activity", "a", 1) not in await store.task_counts()

@@ -33,6 +33,7 @@ from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConn
 
 from openswf.testing import free_port
 from tests import databases
+from tests.conftest import check_histories
 
 OPENSWF = Path(sys.executable).parent / "openswf"
 HOST = "127.0.0.1"
@@ -152,17 +153,19 @@ def servers(cluster_db: str, tmp_path: Path) -> Iterator[list[Server]]:
 
 
 def client(endpoint: str, read_timeout: float = 20) -> Any:
-    return boto3.client(
-        "swf",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="AKIDTEST",
-        aws_secret_access_key="secret",
-        config=Config(
-            connect_timeout=2,
-            read_timeout=read_timeout,
-            retries={"total_max_attempts": 1, "mode": "standard"},
-        ),
+    return check_histories(
+        boto3.client(
+            "swf",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="AKIDTEST",
+            aws_secret_access_key="secret",
+            config=Config(
+                connect_timeout=2,
+                read_timeout=read_timeout,
+                retries={"total_max_attempts": 1, "mode": "standard"},
+            ),
+        )
     )
 
 
@@ -247,8 +250,13 @@ class Load:
     domain: str
     stop: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    # (runId, scheduledEventId) of every task handed out, by kind: none may come twice.
-    handed: collections.Counter[tuple[str, str, int]] = field(default_factory=collections.Counter)
+    # Every task handed out, by kind, run and the task it is (a decision task's
+    # scheduledEventId; an activity's activityId, new for every attempt): none may come twice.
+    handed: collections.Counter[tuple[str, str, int | str]] = field(
+        default_factory=collections.Counter
+    )
+    # Activity tasks workers hold right now, by the server that handed them out.
+    holding: collections.Counter[int] = field(default_factory=collections.Counter)
     closed: set[str] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
     alive: list[bool] = field(default_factory=list)
@@ -258,7 +266,7 @@ class Load:
     def __post_init__(self) -> None:
         self.alive = [True] * len(self.endpoints)
 
-    def note(self, kind: str, run_id: str, scheduled: int) -> None:
+    def note(self, kind: str, run_id: str, scheduled: int | str) -> None:
         with self.lock:
             self.handed[(kind, run_id, scheduled)] += 1
 
@@ -327,7 +335,6 @@ def decider(load: Load, home: int) -> None:
             continue
         if not task.get("taskToken"):
             continue
-        load.note("decision", task["workflowExecution"]["runId"], task["startedEventId"])
         events = list(task["events"])
         token = task.get("nextPageToken")
         while token:
@@ -343,6 +350,9 @@ def decider(load: Load, home: int) -> None:
             token = page.get("nextPageToken")
         if token:
             continue
+        started = next(e for e in events if e["eventId"] == task["startedEventId"])
+        scheduled = started["decisionTaskStartedEventAttributes"]["scheduledEventId"]
+        load.note("decision", task["workflowExecution"]["runId"], scheduled)
         decisions = decide(events)
         agent.call(
             "respond_decision_task_completed", taskToken=task["taskToken"], decisions=decisions
@@ -416,9 +426,14 @@ def worker(load: Load, home: int) -> None:
             continue
         if not task.get("taskToken"):
             continue
-        load.note("activity", task["workflowExecution"]["runId"], task["startedEventId"])
+        load.note("activity", task["workflowExecution"]["runId"], task["activityId"])
         result = str(int(task["input"]) + 1)
+        server = agent.index
+        with load.lock:
+            load.holding[server] += 1
         load.stop.wait(0.1)  # the work: a killed server leaves some tasks in workers' hands
+        with load.lock:
+            load.holding[server] -= 1
         agent.call("respond_activity_task_completed", taskToken=task["taskToken"], result=result)
 
 
@@ -566,12 +581,17 @@ def test_a_server_killed_mid_load_loses_nothing(servers: list[Server]) -> None:
     register(client(endpoints[0]), "killed")
     running = run_load(endpoints, "killed")
     started = start_all(running.load, 40)
-    # Kill one server while work is in flight on both.
+    # Kill one server while work is in flight on both: a worker holds a task it handed out.
     wait_for(lambda: len(running.load.closed) >= 8, 60, "the first workflows to close")
+    wait_for(lambda: running.load.holding[0] > 0, 60, "a task of server 0 in a worker's hands")
     servers[0].kill()
     running.load.alive[0] = False
     running.finish(len(started), 120)
     verify(running.load, started, endpoints[1:])
+    # The kill hit work in flight, and the failover path ran: answers went down with the
+    # server, and their tasks timed out and were dispatched again.
+    assert running.load.lost >= 1
+    assert running.load.timed_out >= 1
 
 
 def test_a_postgresql_restart_mid_load_loses_nothing(servers: list[Server]) -> None:

@@ -27,6 +27,7 @@ import pytest
 from botocore.config import Config
 
 from openswf.testing import free_port
+from tests.conftest import check_histories
 
 OPENSWF = Path(sys.executable).parent / "openswf"
 HOST = "127.0.0.1"
@@ -58,13 +59,15 @@ def healthy(port: int) -> bool:
 
 
 def client(endpoint: str) -> Any:
-    return boto3.client(
-        "swf",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="AKIDTEST",
-        aws_secret_access_key="secret",
-        config=Config(read_timeout=10, retries={"total_max_attempts": 1}),
+    return check_histories(
+        boto3.client(
+            "swf",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="AKIDTEST",
+            aws_secret_access_key="secret",
+            config=Config(read_timeout=10, retries={"total_max_attempts": 1}),
+        )
     )
 
 

@@ -33,6 +33,7 @@ from botocore.credentials import Credentials
 
 from openswf.storage.sqlite import sqlfiles
 from openswf.testing import free_port
+from tests.conftest import check_histories
 
 OPENSWF = Path(sys.executable).parent / "openswf"
 HOST = "127.0.0.1"
@@ -69,17 +70,19 @@ def healthz(port: int) -> int | None:
 
 
 def client(endpoint: str, *, read_timeout: float = 70) -> Any:
-    return boto3.client(
-        "swf",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="AKIDTEST",
-        aws_secret_access_key="secret",
-        config=Config(
-            connect_timeout=5,
-            read_timeout=read_timeout,
-            retries={"total_max_attempts": 1, "mode": "standard"},
-        ),
+    return check_histories(
+        boto3.client(
+            "swf",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="AKIDTEST",
+            aws_secret_access_key="secret",
+            config=Config(
+                connect_timeout=5,
+                read_timeout=read_timeout,
+                retries={"total_max_attempts": 1, "mode": "standard"},
+            ),
+        )
     )
 
 

@@ -22,6 +22,7 @@ import pytest
 from botocore.config import Config
 
 from openswf.testing import free_port
+from tests.conftest import check_histories
 
 OPENSWF = Path(sys.executable).parent / "openswf"
 HOST = "127.0.0.1"
@@ -73,13 +74,15 @@ class Server:
             return healthy(self.port)
 
         wait_for(up, START_TIMEOUT_S, "the server to answer /healthz")
-        self.swf = boto3.client(
-            "swf",
-            endpoint_url=f"http://{HOST}:{self.port}",
-            region_name="us-east-1",
-            aws_access_key_id="AKIDTEST",
-            aws_secret_access_key="secret",
-            config=Config(read_timeout=10, retries={"total_max_attempts": 1}),
+        self.swf = check_histories(
+            boto3.client(
+                "swf",
+                endpoint_url=f"http://{HOST}:{self.port}",
+                region_name="us-east-1",
+                aws_access_key_id="AKIDTEST",
+                aws_secret_access_key="secret",
+                config=Config(read_timeout=10, retries={"total_max_attempts": 1}),
+            )
         )
 
     def logs(self) -> str:

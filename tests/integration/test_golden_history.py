@@ -25,7 +25,7 @@ import datetime as _dt
 import json
 from typing import Any
 
-from openswf.protocol import model
+from openswf.protocol.history_check import event_nonconformities, history_problems
 from openswf.protocol.lambdas import LAMBDA_TASK_LIST, LAMBDA_VERSION
 from openswf.testing import LocalServer
 from tests.conftest import make_client, unique
@@ -133,79 +133,6 @@ TARGET_RUN = [
 ]
 
 
-# --- conformance to botocore's model ------------------------------------------------------
-
-
-def lc_first(name: str) -> str:
-    return name[0].lower() + name[1:]
-
-
-def nonconformities(value: Any, shape_name: str, path: str) -> list[str]:
-    """What in the raw JSON ``value`` the model's shape ``shape_name`` does not allow."""
-    shape = model.shape(shape_name)
-    kind = shape["type"]
-    if value is None:
-        return [f"{path}: null"]
-    if kind == "structure":
-        if not isinstance(value, dict):
-            return [f"{path}: {value!r} is not an object ({shape_name})"]
-        members = shape["members"]
-        found = [f"{path}.{k}: not a member of {shape_name}" for k in value if k not in members]
-        found += [
-            f"{path}.{k}: required by {shape_name}, missing"
-            for k in shape.get("required", [])
-            if k not in value
-        ]
-        for key, item in value.items():
-            if key in members:
-                found += nonconformities(item, members[key]["shape"], f"{path}.{key}")
-        return found
-    if kind == "list":
-        if not isinstance(value, list):
-            return [f"{path}: {value!r} is not a list ({shape_name})"]
-        found = []
-        if len(value) > shape.get("max", len(value)):
-            found.append(f"{path}: more than {shape['max']} items")
-        for i, item in enumerate(value):
-            found += nonconformities(item, shape["member"]["shape"], f"{path}[{i}]")
-        return found
-    if kind == "string":
-        if not isinstance(value, str):
-            return [f"{path}: {value!r} is not a string ({shape_name})"]
-        if "enum" in shape and value not in shape["enum"]:
-            return [f"{path}: {value!r} is not a {shape_name}"]
-        if not shape.get("min", 0) <= len(value) <= shape.get("max", len(value)):
-            return [f"{path}: length {len(value)} is out of {shape_name}'s range"]
-        return []
-    if kind in ("long", "integer"):
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        return [] if ok else [f"{path}: {value!r} is not an integer ({shape_name})"]
-    if kind == "timestamp":
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        return [] if ok else [f"{path}: {value!r} is not epoch seconds ({shape_name})"]
-    if kind == "boolean":
-        return [] if isinstance(value, bool) else [f"{path}: {value!r} is not a boolean"]
-    return [f"{path}: unexpected shape type {kind} ({shape_name})"]
-
-
-def event_nonconformities(event: dict[str, Any]) -> list[str]:
-    """An event is a HistoryEvent with exactly the one attributes member its type names."""
-    event_type = event.get("eventType")
-    path = f"event {event.get('eventId')} ({event_type})"
-    member = lc_first(str(event_type)) + "EventAttributes"
-    expected_keys = {"eventId", "eventTimestamp", "eventType", member}
-    found = []
-    if set(event) != expected_keys:
-        found.append(f"{path}: keys {sorted(event)}, expected {sorted(expected_keys)}")
-    history_event = model.shape("HistoryEvent")["members"]
-    if member not in history_event:
-        return [*found, f"{path}: the model has no {member}"]
-    # The attribute shape is the one the model names for this member, e.g.
-    # activityTaskScheduledEventAttributes -> ActivityTaskScheduledEventAttributes.
-    assert history_event[member]["shape"] == event_type + "EventAttributes"
-    return found + nonconformities(event, "HistoryEvent", path)
-
-
 def raw_history(client: Any, domain: str, run: dict[str, str]) -> list[dict[str, Any]]:
     """The run's whole history as the server sent it, page by page."""
     pages: list[dict[str, Any]] = []
@@ -232,7 +159,7 @@ def check_history(events: list[dict[str, Any]], expected: list[str], name: str) 
     assert [e["eventId"] for e in events] == list(range(1, len(expected) + 1)), name
     stamps = [e["eventTimestamp"] for e in events]
     assert stamps == sorted(stamps), f"{name}: event timestamps go backwards"
-    problems = [p for event in events for p in event_nonconformities(event)]
+    problems = history_problems(events)
     assert problems == [], f"{name}:\n" + "\n".join(problems)
 
 

@@ -466,6 +466,8 @@ def validation_message(call: Callable[..., Any], **kwargs: Any) -> str:
 
 
 def test_exclusive_filters_are_named_as_swf_names_them(swf: Any, domain: str) -> None:
+    """The wording is SWF's as quoted by elifesciences/elife-bot (provider/swfmeta.py, a code
+    comment with the answer SWF gave it); the order follows the model's member order."""
     message = validation_message(
         swf.list_closed_workflow_executions,
         domain=domain,

@@ -8,6 +8,8 @@ import logging
 
 import click
 
+from openswf.cli import ops
+from openswf.cli.replay import replay
 from openswf.cli.run import run
 from openswf.cli.ui import ui
 from openswf.engine.commands import Limits
@@ -79,6 +81,22 @@ def main() -> None:
     help="Override one of SWF's limits, e.g. --limit max_history_events=5000 "
     f"(names: {', '.join(LIMIT_NAMES)}). Repeatable.",
 )
+@click.option(
+    "--metrics-max-task-lists",
+    envvar="OPENSWF_METRICS_MAX_TASK_LISTS",
+    default=Settings.metrics_max_task_lists,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Task lists with their own /metrics labels; later ones count as 'other'.",
+)
+@click.option(
+    "--metrics-max-domains",
+    envvar="OPENSWF_METRICS_MAX_DOMAINS",
+    default=Settings.metrics_max_domains,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Domains with their own /metrics labels; later ones count as 'other'.",
+)
 def server(
     host: str,
     port: int,
@@ -87,6 +105,8 @@ def server(
     poll_recheck: float,
     log_level: str,
     limits: tuple[str, ...],
+    metrics_max_task_lists: int,
+    metrics_max_domains: int,
 ) -> None:
     """Start the SWF server."""
     from openswf.server.run import serve
@@ -106,7 +126,11 @@ def server(
     except Exception as error:
         raise click.ClickException(f"cannot open database {redact(db_url)}: {error}") from error
     settings = Settings(
-        poll_timeout_s=poll_timeout, poll_recheck_s=poll_recheck, limits=parse_limits(limits)
+        poll_timeout_s=poll_timeout,
+        poll_recheck_s=poll_recheck,
+        limits=parse_limits(limits),
+        metrics_max_task_lists=metrics_max_task_lists,
+        metrics_max_domains=metrics_max_domains,
     )
     serve(host, port, db_url, settings, log_level=log_level)
 
@@ -133,6 +157,8 @@ async def _probe(store: Store) -> None:
 
 main.add_command(run)
 main.add_command(ui)
+ops.register(main)
+main.add_command(replay)
 
 if __name__ == "__main__":
     main()

@@ -132,6 +132,7 @@ def progress_table(
 @click.option("--concurrency", default=4, show_default=True, help="Tasks run at once per list.")
 @click.option("--timeout", default=600.0, show_default=True, help="Seconds to wait for the end.")
 @click.option("--progress/--no-progress", default=True, help="Show live progress.")
+@click.option("--local", is_flag=True, help="Run a code workflow in-process, with no server.")
 def run(
     file: Path,
     input_json: str | None,
@@ -142,9 +143,19 @@ def run(
     concurrency: int,
     timeout: float,
     progress: bool,
+    local: bool = False,
 ) -> None:
-    """Run the task-graph workflow defined in FILE and print its result."""
+    """Run the workflow defined in FILE (a task graph or a Workflow class), print its result."""
     module = load_module(file)
+    from openswf.cli.run_code import find_workflows, run_code_file
+
+    found = find_workflows(module)
+    if found is not None or local:
+        return run_code_file(
+            module, found, input_json=input_json, endpoint=endpoint, db_url=db_url,
+            domain=domain, workflow_id=workflow_id, concurrency=concurrency, timeout=timeout,
+            progress=progress, local=local,
+        )  # fmt: skip
     spec = find_spec(module)
     workflow_type = getattr(module, "workflow_type", None)
     if not isinstance(workflow_type, WorkflowType):

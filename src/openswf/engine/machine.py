@@ -14,7 +14,12 @@ from openswf.engine.decisions import complete_decision_task
 from openswf.engine.effects import TimerSpec
 from openswf.engine.start import new_execution as new_execution  # re-exported: the API
 from openswf.engine.start import start_run
-from openswf.engine.state import ActivityState, ExecutionState, Heartbeat
+from openswf.engine.state import (
+    CHILD_POLICY_RECEIVED,
+    ActivityState,
+    ExecutionState,
+    Heartbeat,
+)
 from openswf.engine.transition import Outcome, StaleTask, Transition, duration_ms
 from openswf.protocol.faults import UnknownResourceFault
 
@@ -22,7 +27,11 @@ from openswf.protocol.faults import UnknownResourceFault
 def handle(
     state: ExecutionState, command: c.Command, now_ms: int, limits: c.Limits | None = None
 ) -> Outcome:
-    """Run one command. ``state`` is owned by the engine from here on (it is evolved in place)."""
+    """Run one command. ``state`` is owned by the engine from here on (it is evolved in place).
+
+    Time never runs backwards within a run: with a clock set back (an NTP step, a VM
+    restored), new events take the newest event's time, as SWF's histories are ordered."""
+    now_ms = max(now_ms, state.last_event_ms)
     t = Transition(state=state, now_ms=now_ms, limits=limits or c.Limits())
     handler = _HANDLERS[type(command)]
     reply = handler(t, command)
@@ -63,6 +72,8 @@ def _signal(t: Transition, cmd: c.SignalExecution) -> None:
 def _request_cancel(t: Transition, cmd: c.RequestCancelExecution) -> None:
     _require_open(t.state)
     if _already_received(t.state, cmd.external, cmd.external_initiated_event_id):
+        return
+    if cmd.cause == "CHILD_POLICY_APPLIED" and CHILD_POLICY_RECEIVED in t.state.external_received:
         return
     attrs: dict[str, Any] = {}
     if cmd.external is not None:

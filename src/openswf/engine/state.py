@@ -101,6 +101,7 @@ class ExecutionState:
     status: str = "OPEN"
     close_status: str | None = None
     next_event_id: int = 1
+    last_event_ms: int = 0  # the newest event's timestamp: a history never goes back in time
     start_ms: int = 0
     close_ms: int | None = None
     # The resolved configuration (reference §6.2).
@@ -127,8 +128,9 @@ class ExecutionState:
     signals_out: dict[int, ExternalRequest] = field(default_factory=dict)
     cancels_out: dict[int, ExternalRequest] = field(default_factory=dict)
     lambdas: dict[int, LambdaState] = field(default_factory=dict)
-    # Signals and cancels other executions delivered, as "runId/initiatedEventId": a message
-    # delivered twice (a relay that crashed after delivering) is recorded once.
+    # Signals and cancels other executions delivered, as "runId/initiatedEventId" (and a child
+    # policy's cancel, as CHILD_POLICY_RECEIVED): a message delivered twice (a relay that
+    # crashed after delivering) is recorded once.
     external_received: list[str] = field(default_factory=list)
     continued_execution_run_id: str | None = None
     latest_activity_task_ms: int | None = None
@@ -163,6 +165,7 @@ def evolve(state: ExecutionState, event: HistoryEvent) -> None:
     kind = event.event_type
     attrs = event.attributes
     state.next_event_id = event.event_id + 1
+    state.last_event_ms = event.timestamp_ms
     if kind in TRIGGERS_DECISION and state.decision is not None and state.decision.started_event_id:
         state.decision_needed = True
     handler = _HANDLERS.get(kind)
@@ -297,10 +300,17 @@ def _signaled(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any])
     _note_external(state, attrs)
 
 
+# In ``external_received``: the parent's child policy asked this run to cancel. A run has one
+# parent, which applies its policy once, so a second such request is a redelivery.
+CHILD_POLICY_RECEIVED = "child-policy"
+
+
 def _note_external(state: ExecutionState, attrs: dict[str, Any]) -> None:
     source = attrs.get("externalWorkflowExecution")
     if source is not None:
         state.external_received.append(f"{source['runId']}/{attrs['externalInitiatedEventId']}")
+    elif attrs.get("cause") == "CHILD_POLICY_APPLIED":
+        state.external_received.append(CHILD_POLICY_RECEIVED)
 
 
 def _child_initiated(state: ExecutionState, event: HistoryEvent, attrs: dict[str, Any]) -> None:

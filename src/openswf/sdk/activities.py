@@ -77,16 +77,22 @@ class TaskInput:
     workflow_input: Any = None
     requires: Mapping[str, Any] = field(default_factory=dict)
     attempt: int = 1
+    # Set when a code workflow called the activity with several arguments (see sdk/code).
+    args: tuple[Any, ...] | None = None
+    kwargs: Mapping[str, Any] | None = None
 
     @classmethod
     def decode(cls, value: Any) -> TaskInput:
-        """Unwrap the graph decider's envelope; any other value is the task's own input."""
+        """Unwrap the framework's envelope; any other value is the task's own input."""
         if isinstance(value, dict) and value.get(ENVELOPE_KEY) == 1:
+            call = "args" in value or "kwargs" in value
             return cls(
-                value.get("input"),
+                value.get("args") if call else value.get("input"),
                 value.get("workflow_input"),
                 value.get("requires") or {},
                 int(value.get("attempt", 1)),
+                tuple(value.get("args") or ()) if call else None,
+                dict(value.get("kwargs") or {}) if call else None,
             )
         return cls(value)
 
@@ -110,6 +116,8 @@ class ActivityContext:
         self.workflow_input = task_input.workflow_input
         self.requires: Mapping[str, Any] = task_input.requires
         self.attempt = task_input.attempt  # 1, then 2... when the task has a retry strategy
+        self.call_args = task_input.args
+        self.call_kwargs = task_input.kwargs
         self._heartbeat = heartbeat
         self._aheartbeat = aheartbeat
         self._cancelled = threading.Event()
@@ -205,7 +213,9 @@ class Activity(Generic[P, R]):
         args: tuple[Any, ...] = ()
         kwargs: dict[str, Any] = {}
         value = context.input
-        if self._arity == 1:
+        if context.call_args is not None:
+            args, kwargs = context.call_args, dict(context.call_kwargs or {})
+        elif self._arity == 1:
             args = (value,)
         elif self._arity > 1:
             if isinstance(value, Mapping):

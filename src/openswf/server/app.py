@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from typing import Any
@@ -18,7 +19,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from openswf.dashboard.mount import dashboard_routes
+from openswf.server import metrics as metrics_routes
 from openswf.server.dispatch import CONTENT_TYPE, Dispatcher
+from openswf.server.metrics import Metrics
 from openswf.services.clock import Clock
 from openswf.services.service import SwfService
 from openswf.services.settings import Settings
@@ -36,9 +39,11 @@ class OpenSwfApp:
     def __init__(self, service: SwfService) -> None:
         self.service = service
         self._dispatcher = Dispatcher(service)
+        self.metrics = service.observer if isinstance(service.observer, Metrics) else None
         self._web = Starlette(
             routes=[
                 Route("/healthz", self._healthz, methods=["GET", "HEAD"]),
+                *metrics_routes.routes(service, self.metrics),
                 *dashboard_routes(self),  # /ui, calling this app's SWF edge in-process
             ],
             lifespan=self._lifespan,
@@ -47,6 +52,8 @@ class OpenSwfApp:
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
         await self.service.start()
+        if self.metrics is not None:
+            self.metrics.bind(self.service)
         try:
             yield
         finally:
@@ -93,6 +100,7 @@ class OpenSwfApp:
 
             watcher = asyncio.ensure_future(watch())
             extra["is_disconnected"] = is_disconnected
+        began = time.perf_counter()
         try:
             status, payload = await self._dispatcher.dispatch(
                 target.decode("latin-1") if target else None,
@@ -103,6 +111,13 @@ class OpenSwfApp:
         finally:
             if watcher is not None:
                 watcher.cancel()
+        if self.metrics is not None:
+            self.metrics.request(
+                target.decode("latin-1") if target else None,
+                status,
+                payload,
+                time.perf_counter() - began,
+            )
         await send(
             {
                 "type": "http.response.start",
@@ -121,5 +136,6 @@ def create_app(
     db_url: str, settings: Settings | None = None, clock: Clock | None = None
 ) -> OpenSwfApp:
     """The composition root: one store from ``db_url``, one service over it."""
-    service = SwfService(store_from_url(db_url), settings or Settings(), clock)
+    settings = settings or Settings()
+    service = SwfService(store_from_url(db_url), settings, clock, observer=Metrics(settings))
     return OpenSwfApp(service)

@@ -60,6 +60,7 @@ class Dispatcher:
             # The database is away for now, or other servers kept winning the run this
             # request changes: clients retry a 503 (a replayed write is refused or harmless).
             log.warning("%s failed: %r", target, error)
+            self._service.observer.store_error(type(error).__name__)
             return 503, fault_body(faults.ServiceUnavailable("Service unavailable, retry later"))
         except Exception:  # a bug of ours: answer like coral, and keep the traceback in the log
             log.exception("internal failure on %s", target)

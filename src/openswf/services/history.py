@@ -9,6 +9,7 @@ service about new timers: nothing is handed out before it is durable.
 from __future__ import annotations
 
 import asyncio
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import replace
@@ -21,6 +22,7 @@ from openswf.engine.transition import Outcome
 from openswf.protocol.faults import UnknownResourceFault, WorkflowExecutionAlreadyStartedFault
 from openswf.services.clock import Clock
 from openswf.services.codec import decode_state, encode_event, encode_state
+from openswf.services.observe import NO_OBSERVER, Observer
 from openswf.storage.base import Store
 from openswf.storage.records import (
     DuplicateOpenExecution,
@@ -49,12 +51,14 @@ class HistoryService:
         *,
         on_tasks: Callable[[list[TaskRow]], None],
         on_timer: Callable[[int], None],
+        observer: Observer = NO_OBSERVER,
     ) -> None:
         self._store = store
         self._clock = clock
         self._limits = limits
         self._on_tasks = on_tasks
         self._on_timer = on_timer
+        self._observer = observer
         # One lock per run serialises this process's writers; the version check guards
         # against writers in other processes.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -99,7 +103,9 @@ class HistoryService:
         raise VersionConflict(run_id)
 
     async def _commit(self, row: ExecutionRow, expected_version: int, outcome: Outcome) -> None:
+        started = time.perf_counter()
         created = await self._store.commit(self._execution_commit(row, expected_version, outcome))
+        self._observe(started, expected_version, outcome)
         if created:
             self._on_tasks(created)
         due = [timer.due_ms for timer in outcome.effects.timers]
@@ -107,6 +113,16 @@ class HistoryService:
             due += [timer.due_ms for timer in outcome.continued_as_new.effects.timers]
         if due:
             self._on_timer(min(due))
+
+    def _observe(self, started: float, expected_version: int, outcome: Outcome) -> None:
+        observer = self._observer
+        observer.committed(time.perf_counter() - started)
+        if expected_version == 0:
+            observer.execution_started()
+        if outcome.effects.closed and outcome.state.close_status:
+            observer.execution_closed(outcome.state.close_status)
+        if outcome.continued_as_new is not None:
+            observer.execution_started()
 
     def _execution_commit(
         self, row: ExecutionRow, expected_version: int, outcome: Outcome

@@ -289,3 +289,7 @@ class MatchingService:
     def pending_in_memory(self, key: QueueKey) -> int:
         queue = self._queues.get(key)
         return len(queue.heap) if queue else 0
+
+    def pollers(self) -> dict[QueueKey, int]:
+        """Polls waiting now, by task list (read when metrics are scraped)."""
+        return {key: queue.pollers for key, queue in self._queues.items() if queue.pollers}

@@ -64,6 +64,10 @@ class RegistryService:
     def arn(self, domain: DomainRecord) -> str:
         return f"arn:aws:swf:{domain.region}:{self._settings.account_id}:/domain/{domain.name}"
 
+    def domain_names(self) -> dict[int, str]:
+        """Names of the domains requests used lately, by id (for metrics labels)."""
+        return {record.id: record.name for record, _at in self._domains.values()}
+
     async def domain(self, ctx: RequestContext, name: str) -> DomainRecord:
         key = (ctx.region, name)
         cached = self._domains.get(key)

@@ -10,7 +10,7 @@ the message again, finds what it already did, and only finishes the job.
 
 from __future__ import annotations
 
-import uuid
+import hashlib
 from typing import Any
 
 from openswf.engine import commands as c
@@ -21,7 +21,7 @@ from openswf.services.codec import decode_event, decode_state
 from openswf.services.history import HistoryService
 from openswf.services.settings import Settings
 from openswf.storage.base import Store
-from openswf.storage.records import MESSAGE_PREFIX, ExecutionRow
+from openswf.storage.records import MESSAGE_PREFIX, ExecutionQuery, ExecutionRow
 
 
 class RelayService:
@@ -68,6 +68,9 @@ class RelayService:
         child = state.children.get(initiated)
         if not state.is_open or child is None or child.run_id is not None:
             return  # done before, or the parent closed: a closed parent starts nothing
+        run_id = child_run_id(parent.run_id, initiated)
+        if await self._settle_if_started(parent, run_id, initiated):
+            return
         if await self._settle_if_running(parent, child.workflow_id, initiated):
             return
         limit = self._settings.max_open_executions_per_domain
@@ -80,13 +83,14 @@ class RelayService:
             )
             return
         attrs = await self._event_attributes(parent.run_id, initiated)
-        command = _child_start_command(child, attrs, parent, initiated)
+        command = _child_start_command(child, attrs, parent, initiated, run_id)
         try:
             await self._history.start(parent.domain_id, command)
         except faults.WorkflowExecutionAlreadyStartedFault:
             # The workflowId was taken between our look and our start: by another relay
             # delivering this same message (then it is our child), or by someone else.
-            await self._settle_if_running(parent, child.workflow_id, initiated)
+            if not await self._settle_if_started(parent, run_id, initiated):
+                await self._settle_if_running(parent, child.workflow_id, initiated)
             return
         await self._history.apply(
             parent.run_id, c.ChildStarted(initiated_event_id=initiated, run_id=command.run_id)
@@ -98,6 +102,17 @@ class RelayService:
             policy = await self._closing_child_policy(current)
             if policy is not None:
                 await self._apply_policy_to(command.run_id, policy)
+
+    async def _settle_if_started(self, parent: ExecutionRow, run_id: str, initiated: int) -> bool:
+        """If this message's child run exists, whatever its state (it may have closed, or
+        continued as new, since an earlier delivery started it), record its start."""
+        existing = await self._store.get_execution(run_id)
+        if existing is None or not _is_child_of(existing, parent, initiated):
+            return False
+        await self._history.apply(
+            parent.run_id, c.ChildStarted(initiated_event_id=initiated, run_id=run_id)
+        )
+        return True
 
     async def _settle_if_running(
         self, parent: ExecutionRow, workflow_id: str, initiated: int
@@ -178,6 +193,25 @@ class RelayService:
         target = await self._store.find_execution(
             source.domain_id, pending.workflow_id, pending.run_id or None
         )
+        if target is None and not pending.run_id:
+            target = await self._latest_closed_run(source.domain_id, pending.workflow_id)
+        # An earlier delivery may have reached the target before its second write failed;
+        # the target may have closed since, or continued as new. It heard the message: say
+        # so, and deliver nothing again.
+        earlier = None
+        if target is not None:
+            chain = not pending.run_id
+            earlier = await self._received_by(target, source.run_id, initiated, chain=chain)
+        if earlier is not None:
+            await self._apply_quietly(
+                source.run_id,
+                c.ExternalDelivered(
+                    kind=kind,
+                    initiated_event_id=initiated,
+                    target={"workflowId": earlier.workflow_id, "runId": earlier.run_id},
+                ),
+            )
+            return
         delivered = False
         if target is not None and target.is_open:
             external = {"workflowId": source.workflow_id, "runId": source.run_id}
@@ -208,6 +242,46 @@ class RelayService:
             )
         await self._apply_quietly(source.run_id, result)
 
+    async def _received_by(
+        self, target: ExecutionRow, source_run_id: str, initiated: int, *, chain: bool
+    ) -> ExecutionRow | None:
+        """The run that already received message ``initiated`` of ``source_run_id``, if one
+        did: ``target`` itself or, with ``chain``, a run of the continue-as-new chain that
+        led to it. Runs that closed before the message was sent cannot have, so the walk
+        back ends there."""
+        key = f"{source_run_id}/{initiated}"
+        state = decode_state(target.state)
+        if key in state.external_received:
+            return target
+        sent_ms: int | None = None
+        previous = state.continued_execution_run_id if chain else None
+        while previous:
+            run = await self._store.get_execution(previous)
+            if run is None:
+                return None
+            if sent_ms is None:
+                sent_ms = await self._event_time(source_run_id, initiated)
+            if run.close_ms is not None and run.close_ms < sent_ms:
+                return None
+            state = decode_state(run.state)
+            if key in state.external_received:
+                return run
+            previous = state.continued_execution_run_id
+        return None
+
+    async def _latest_closed_run(self, domain_id: int, workflow_id: str) -> ExecutionRow | None:
+        query = ExecutionQuery(
+            domain_id=domain_id, open=False, by_close_time=True, workflow_id=workflow_id
+        )
+        rows = await self._store.list_executions(query, after=None, limit=1, reverse=False)
+        return rows[0] if rows else None
+
+    async def _event_time(self, run_id: str, event_id: int) -> int:
+        rows = await self._store.read_events(
+            run_id, after=event_id - 1, before=event_id + 1, limit=1, reverse=False
+        )
+        return decode_event(rows[0][1]).timestamp_ms
+
 
 def _is_child_of(run: ExecutionRow, parent: ExecutionRow, initiated: int) -> bool:
     if run.parent_run_id != parent.run_id:
@@ -215,13 +289,23 @@ def _is_child_of(run: ExecutionRow, parent: ExecutionRow, initiated: int) -> boo
     return decode_state(run.state).parent_initiated_event_id == initiated
 
 
+def child_run_id(parent_run_id: str, initiated: int) -> str:
+    """The run id of the child that the parent's Initiated event ``initiated`` starts.
+
+    Derived from the two, so that a delivery retried after its start committed (the second
+    write failed, or the relay died) finds that very run by its key, even if it has closed
+    meanwhile, and never starts the child twice. Parent run ids are unique, so these are."""
+    digest = hashlib.sha256(f"{parent_run_id}/child/{initiated}".encode()).hexdigest()
+    return digest[:32]
+
+
 def _child_start_command(
-    child: ChildState, attrs: dict[str, Any], parent: ExecutionRow, initiated: int
+    child: ChildState, attrs: dict[str, Any], parent: ExecutionRow, initiated: int, run_id: str
 ) -> c.StartExecution:
     """The child's start, from the parent's Initiated event (its values are resolved)."""
     return c.StartExecution(
         workflow_id=child.workflow_id,
-        run_id=uuid.uuid4().hex,
+        run_id=run_id,
         workflow_type=dict(attrs["workflowType"]),
         task_list=attrs["taskList"]["name"],
         task_priority=attrs.get("taskPriority", "0"),

@@ -13,6 +13,7 @@ from openswf.services.context import RequestContext
 from openswf.services.executions import ExecutionService
 from openswf.services.history import HistoryService
 from openswf.services.matching import MatchingService
+from openswf.services.observe import NO_OBSERVER, Observer
 from openswf.services.paging import Pager
 from openswf.services.registry import RegistryService
 from openswf.services.relay import RelayService
@@ -27,14 +28,22 @@ Handler = Callable[[dict[str, Any], RequestContext], Awaitable[Any]]
 
 
 class SwfService:
-    def __init__(self, store: Store, settings: Settings, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        clock: Clock | None = None,
+        observer: Observer = NO_OBSERVER,
+    ) -> None:
         self.store = store
+        self.observer = observer
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.handlers: dict[str, Handler] = {}
         self._timers: TimerService | None = None
         self._retention: RetentionService | None = None
         self.matching: MatchingService | None = None
+        self.registry: RegistryService | None = None
 
     async def start(self) -> None:
         await self.store.open()
@@ -51,6 +60,7 @@ class SwfService:
             settings.limits,
             on_tasks=lambda rows: matching_ref[0].offer(rows),
             on_timer=lambda due: timers_ref[0].notify(due),
+            observer=self.observer,
         )
         matching = MatchingService(
             store,
@@ -59,16 +69,20 @@ class SwfService:
             max_pollers=settings.max_pollers_per_task_list,
         )
         relay = RelayService(store, history, settings)
-        timers = TimerService(store, history, relay, clock, recheck_s=settings.poll_recheck_s)
+        timers = TimerService(
+            store, history, relay, clock, recheck_s=settings.poll_recheck_s, observer=self.observer
+        )
         matching_ref.append(matching)
         timers_ref.append(timers)
         # Tasks committed by other server processes over the same store wake polls here.
         store.subscribe(matching.remote_tasks)
         registry = RegistryService(store, clock, settings, pager)
         executions = ExecutionService(store, clock, settings, registry, history, pager)
-        tasks = TaskService(store, clock, settings, registry, history, matching, signer, pager)
+        tasks = TaskService(
+            store, clock, settings, registry, history, matching, signer, pager, self.observer
+        )
         visibility = VisibilityService(store, clock, registry, pager)
-        self.matching, self._timers = matching, timers
+        self.matching, self._timers, self.registry = matching, timers, registry
         self.history = history
 
         self.handlers = {

@@ -23,4 +23,8 @@ class Settings:
     # one purge transaction deletes (a batch holds the single writer while it runs).
     retention_sweep_s: float = 10.0
     retention_batch: int = 100
+    # Metrics label bounds: domains and task lists past these many distinct names are counted
+    # under "other" (simpleflow makes a task list per workflow).
+    metrics_max_domains: int = 50
+    metrics_max_task_lists: int = 200
     empty_task_token: bool = False  # answer empty polls with taskToken "" instead of omitting it

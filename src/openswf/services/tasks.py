@@ -16,7 +16,8 @@ from openswf.services.clock import Clock
 from openswf.services.context import RequestContext
 from openswf.services.executions import raw_json
 from openswf.services.history import HistoryService
-from openswf.services.matching import MatchingService
+from openswf.services.matching import Claim, MatchingService
+from openswf.services.observe import NO_OBSERVER, Observer, schedule_to_start_s
 from openswf.services.paging import Pager, page_size
 from openswf.services.registry import RegistryService
 from openswf.services.settings import Settings
@@ -36,6 +37,7 @@ class TaskService:
         matching: MatchingService,
         signer: TokenSigner,
         pager: Pager,
+        observer: Observer = NO_OBSERVER,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -45,12 +47,19 @@ class TaskService:
         self._matching = matching
         self._signer = signer
         self._pager = pager
+        self._observer = observer
 
     def _empty(self, body: dict[str, Any]) -> dict[str, Any]:
         # Real SWF omits taskToken on an empty poll (reference §1.6); "" is a compat switch.
         if self._settings.empty_task_token:
             return {"taskToken": "", **body}
         return body
+
+    def _observe_claim(self, claim: Claim, domain: str) -> None:
+        row = claim.row
+        wait_s = schedule_to_start_s(row.kind, row.scheduled_event_id, claim.outcome.state)
+        if wait_s is not None:
+            self._observer.task_started(row.kind, domain, row.task_list, wait_s)
 
     # --- deciders -------------------------------------------------------------------------
 
@@ -66,6 +75,7 @@ class TaskService:
         )
         if claim is None:
             return self._empty({"previousStartedEventId": 0, "startedEventId": 0})
+        self._observe_claim(claim, domain.name)
         state = claim.outcome.state
         started = claim.started_event_id
         token = TaskToken(
@@ -198,6 +208,7 @@ class TaskService:
         )
         if claim is None:
             return self._empty({"startedEventId": 0})
+        self._observe_claim(claim, domain.name)
         state: ExecutionState = claim.outcome.state
         started = claim.started_event_id
         token = TaskToken(

@@ -15,6 +15,7 @@ from openswf.engine import commands as c
 from openswf.protocol.faults import UnknownResourceFault
 from openswf.services.clock import Clock
 from openswf.services.history import HistoryService, changes_anything
+from openswf.services.observe import NO_OBSERVER, Observer
 from openswf.services.relay import RelayService
 from openswf.storage.base import Store
 from openswf.storage.records import MESSAGE_PREFIX, StoreConflict, TimerRow
@@ -23,6 +24,7 @@ log = logging.getLogger("openswf.timers")
 
 BATCH = 512
 CONCURRENCY = 64
+RETRY_MS = 1000  # a row whose handling failed is tried again this much later
 
 
 class TimerService:
@@ -34,12 +36,14 @@ class TimerService:
         clock: Clock,
         *,
         recheck_s: float,
+        observer: Observer = NO_OBSERVER,
     ) -> None:
         self._store = store
         self._history = history
         self._relay = relay
         self._clock = clock
         self._recheck_s = recheck_s
+        self._observer = observer
         self._wake = asyncio.Event()
         self._next_due: int | None = None
         self._task: asyncio.Task[None] | None = None
@@ -75,6 +79,7 @@ class TimerService:
                 self._next_due = await self._store.next_timer_due()
             except Exception:  # the store is away (a database restart): look again soon
                 log.warning("cannot read the next timer", exc_info=True)
+                self._observer.store_error("timers")
                 self._next_due = self._clock.now_ms() + 1000
             due = self._next_due
             if self._store.shared:
@@ -90,7 +95,10 @@ class TimerService:
         The rows of one run are fired together, in one transition (``FireTimers``): a burst
         of timers on one run costs one commit instead of one per row, and runs go ahead
         concurrently (the per-run lock would serialise them anyway)."""
-        rows = await self._store.due_timers(self._clock.now_ms(), BATCH)
+        now_ms = self._clock.now_ms()
+        rows = await self._store.due_timers(now_ms, BATCH)
+        if rows:
+            self._observe_lag(now_ms, rows)
         messages: list[TimerRow] = []
         by_run: dict[str, list[TimerRow]] = {}
         for row in rows:
@@ -100,15 +108,46 @@ class TimerService:
                 by_run.setdefault(row.run_id, []).append(row)
         semaphore = asyncio.Semaphore(CONCURRENCY)
 
-        async def limited(job: Awaitable[None]) -> None:
+        async def limited(job: Awaitable[None], rows: list[TimerRow]) -> None:
             async with semaphore:
-                await job
+                try:
+                    await job
+                except Exception:
+                    await self._release(rows)
+                    raise
 
-        await asyncio.gather(
-            *(limited(self._deliver(row)) for row in messages),
-            *(limited(self._fire(run_rows)) for run_rows in by_run.values()),
+        # Every job runs to its end before the pass does, failed or not: the next pass reads
+        # the rows that are still due, and must never re-run one still in flight here.
+        results = await asyncio.gather(
+            *(limited(self._deliver(row), [row]) for row in messages),
+            *(limited(self._fire(run_rows), run_rows) for run_rows in by_run.values()),
+            return_exceptions=True,
         )
+        failures = [result for result in results if isinstance(result, BaseException)]
+        for failure in failures[1:]:
+            log.error("timer row failed", exc_info=failure)
+        if failures:
+            raise failures[0]  # the loop logs it and backs off before the next pass
         return len(rows)
+
+    async def _release(self, rows: list[TimerRow]) -> None:
+        """Rows whose handling failed (the store went away mid-way, say) are tried again
+        after RETRY_MS, not only when their lease runs out."""
+        retry_ms = self._clock.now_ms() + RETRY_MS
+        for row in rows:
+            try:
+                await self._store.release_timer(row, retry_ms)
+            except Exception:  # still away: the lease runs out, and the row fires then
+                log.warning("cannot release timer %s of %s", row.key, row.run_id, exc_info=True)
+                return
+
+    def _observe_lag(self, now_ms: int, rows: list[TimerRow]) -> None:
+        # A shared store hands rows back with their lease as due_ms (in the future): then
+        # the earliest due time this loop last read stands in for the batch's oldest.
+        oldest = min(row.due_ms for row in rows)
+        if oldest > now_ms:
+            oldest = self._next_due if self._next_due is not None else now_ms
+        self._observer.timer_lag(max(0, now_ms - oldest) / 1000)
 
     async def _deliver(self, row: TimerRow) -> None:
         try:

@@ -27,8 +27,9 @@ from openswf.storage.records import ExecutionQuery
 
 # The filters of which a request may carry one, with the shape names SWF's message uses:
 # "Cannot specify more than one exclusive filters in the same query:
-# [WorkflowTypeFilter, CloseStatusFilter]" (a real SWF answer, quoted in elifesciences/
-# elife-bot, provider/swfmeta.py).
+# [WorkflowTypeFilter, CloseStatusFilter]". Source: a code comment in elifesciences/elife-bot
+# (provider/swfmeta.py, get_closed_workflow_executionInfos) that quotes the answer SWF gave
+# it, with __type com.amazon.coral.validate#ValidationException; not a capture of our own.
 _EXCLUSIVE = {
     "executionFilter": "WorkflowExecutionFilter",
     "typeFilter": "WorkflowTypeFilter",

@@ -892,3 +892,16 @@ def test_the_whole_child_story_in_the_parent_history() -> None:
     assert run.history[9].attributes["initiatedEventId"] == 5
     assert run.history[9].attributes["startedEventId"] == 6
     assert WF_TYPE == run.state.workflow_type
+
+
+def test_a_child_policy_cancel_delivered_twice_is_recorded_once() -> None:
+    # The relay may deliver the parent's REQUEST_CANCEL policy again after a crash between
+    # the delivery and the removal of its outbox row: the child hears of it once.
+    run = Run(start_command(parent=dict(PARENT), parent_initiated_event_id=5))
+
+    first = run.do(c.RequestCancelExecution(cause="CHILD_POLICY_APPLIED"))
+    again = run.do(c.RequestCancelExecution(cause="CHILD_POLICY_APPLIED"))
+
+    assert attrs(first, "WorkflowExecutionCancelRequested") == {"cause": "CHILD_POLICY_APPLIED"}
+    assert types_of(again) == []
+    assert types_of(run.history).count("WorkflowExecutionCancelRequested") == 1

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from openswf.engine import commands as c
 from openswf.engine.effects import TaskSpec, TimerSpec
+from openswf.engine.machine import handle, new_execution
+from openswf.engine.state import rebuild
 from tests.unit.engine.engine_helpers import (
     SEC,
     T0,
@@ -111,3 +114,16 @@ def test_decision_task_timeout_is_copied_into_decision_task_scheduled(timeout: s
     run = Run(start_command(task_start_to_close_timeout=timeout))
 
     assert attrs(run.start_outcome, "DecisionTaskScheduled")["startToCloseTimeout"] == timeout
+
+
+def test_a_clock_set_back_does_not_set_the_history_back() -> None:
+    # A machine's clock stepped back (NTP, a restored VM): new events keep the time of the
+    # newest one, so a history's timestamps never decrease.
+    command = start_command()
+    started = new_execution(command, T0)
+    signaled = handle(started.state, c.SignalExecution(signal_name="s", input=None), T0 - 30 * SEC)
+
+    assert [e.timestamp_ms for e in signaled.events] == [T0]
+    events = [*started.events, *signaled.events]
+    again = rebuild(events, run_id=command.run_id, workflow_id=command.workflow_id)
+    assert again.last_event_ms == T0

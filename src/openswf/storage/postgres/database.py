@@ -98,16 +98,19 @@ class Database:
 
         return await self.run(read, idempotent=True)
 
-    async def write(self, query: str, params: Sequence[Any] | dict[str, Any]) -> list[Any]:
-        """One idempotent statement in a transaction of its own (autocommit: one round
-        trip); returns what it returns, if anything."""
+    async def write(
+        self, query: str, params: Sequence[Any] | dict[str, Any], *, idempotent: bool = True
+    ) -> list[Any]:
+        """One statement in a transaction of its own (autocommit: one round trip); returns
+        what it returns, if anything. A statement that is not idempotent is not sent again
+        once it may have committed: that is ``StoreUnavailable``."""
 
         async def write(conn: Conn, attempt: Attempt) -> list[Any]:
             attempt.committing = True
             cursor = await conn.execute(query, params)
             return await cursor.fetchall() if cursor.description else []
 
-        return await self.run(write, idempotent=True)
+        return await self.run(write, idempotent=idempotent)
 
     async def scalar(self, query: str, params: Sequence[Any]) -> Any:
         rows = await self.fetch(query, params)

@@ -209,6 +209,13 @@ RETURNING seq, domain_id, kind, task_list, priority, run_id, scheduled_event_id,
 -- name: count_tasks
 SELECT count(*) FROM tasks WHERE domain_id = %s AND kind = %s AND task_list = %s;
 
+-- name: task_counts
+-- The backlog of every task list, for metrics (grouped along the tasks_by_list index).
+SELECT d.name, c.kind, c.task_list, c.n
+FROM (SELECT domain_id, kind, task_list, count(*) AS n
+      FROM tasks GROUP BY domain_id, kind, task_list) AS c
+JOIN domains AS d ON d.id = c.domain_id;
+
 -- name: upsert_timer
 INSERT INTO timers (run_id, key, due_ms) VALUES (%s, %s, %s)
 ON CONFLICT (run_id, key) DO UPDATE SET due_ms = excluded.due_ms;
@@ -218,6 +225,11 @@ DELETE FROM timers WHERE run_id = %s AND key = %s;
 
 -- name: delete_timer_if_due
 DELETE FROM timers WHERE run_id = %s AND key = %s AND due_ms = %s;
+
+-- name: release_timer
+-- A claimed row whose handling failed comes due again soon rather than when its lease ends;
+-- matched by its lease, so a row that another server claimed since is left alone.
+UPDATE timers SET due_ms = %s WHERE run_id = %s AND key = %s AND due_ms = %s;
 
 -- name: delete_run_timers
 -- Outbox messages ("msg:" keys) survive the run's close: they are what it owes others.
@@ -254,6 +266,10 @@ WITH due AS (
     RETURNING t.run_id, t.key, t.due_ms, due.due_ms AS was_due
 )
 SELECT run_id, key, due_ms FROM claimed ORDER BY was_due, run_id, key;
+
+-- name: unclaim_timers
+-- Undoes a claim whose commit may or may not have happened: its rows carry its lease.
+UPDATE timers SET due_ms = %(now_ms)s WHERE due_ms = %(lease_ms)s;
 
 -- name: next_timer_due
 SELECT min(due_ms) FROM timers;

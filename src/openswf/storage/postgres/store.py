@@ -30,6 +30,7 @@ from openswf.storage.records import (
     ExecutionCommit,
     ExecutionQuery,
     ExecutionRow,
+    StoreUnavailable,
     TaskRow,
     TimerRow,
     TypeRecord,
@@ -298,6 +299,14 @@ class PostgresStore:
             # started" to the start that made the run. The version check makes any replay
             # harmless.
             created = await self.db.run(work, idempotent=False)
+        except StoreUnavailable:
+            self._rows.drop(commit.row.run_id)
+            if not await self._committed(commit):
+                raise
+            # It did commit (the connection died with the answer on its way): the caller's
+            # start, signal or claim happened, and is answered as such. Its new tasks are
+            # in the store, where the polls' backlog reads find them.
+            created = []
         except BaseException:
             self._rows.drop(commit.row.run_id)
             raise
@@ -306,6 +315,15 @@ class PostgresStore:
             if commit.successor is not None:
                 self._rows.put(commit.successor.row)
         return created
+
+    async def _committed(self, commit: ExecutionCommit) -> bool:
+        """Whether ``commit`` is in the database: its run has the version and the very
+        state it wrote (a state is the whole run, so no other write leaves the same)."""
+        rows = await self._fetch(Q["get_execution"], commit.row.run_id)
+        if not rows:
+            return False
+        found = execution_row(rows[0])
+        return found.version == commit.row.version and found.state == commit.row.state
 
     async def get_execution(self, run_id: str) -> ExecutionRow | None:
         if self.has_peers():
@@ -362,6 +380,10 @@ class PostgresStore:
     async def count_tasks(self, domain_id: int, kind: str, task_list: str) -> int:
         return int(await self._scalar(Q["count_tasks"], domain_id, kind, task_list))
 
+    async def task_counts(self) -> list[tuple[str, str, str, int]]:
+        rows = await self._fetch(Q["task_counts"])
+        return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+
     async def delete_task(self, run_id: str, kind: str, scheduled_event_id: int) -> None:
         await self._execute(Q["delete_task"], run_id, kind, scheduled_event_id)
 
@@ -376,12 +398,17 @@ class PostgresStore:
             if self.config.skip_locked
             else "claim_due_timers_without_skip_locked"
         ]
-        params = {
-            "now_ms": now_ms,
-            "lease_ms": now_ms + round(self.config.timer_lease_s * 1000),
-            "limit": limit,
-        }
-        rows = await self.db.write(query, params)
+        lease_ms = now_ms + round(self.config.timer_lease_s * 1000)
+        params = {"now_ms": now_ms, "lease_ms": lease_ms, "limit": limit}
+        try:
+            # Not idempotent: sent again after a commit whose answer was lost, the claim
+            # would find its own rows leased, and they would fire only when the lease ends.
+            rows = await self.db.write(query, params, idempotent=False)
+        except StoreUnavailable:
+            # So the rows this claim may have leased come due again at once. (A row another
+            # server leased in the same millisecond may fire twice: timers are hints.)
+            await self.db.write(Q["unclaim_timers"], {"now_ms": now_ms, "lease_ms": lease_ms})
+            raise
         return [TimerRow(run_id=r[0], key=r[1], due_ms=r[2]) for r in rows]
 
     async def next_timer_due(self) -> int | None:
@@ -390,6 +417,9 @@ class PostgresStore:
 
     async def delete_timer(self, run_id: str, key: str, due_ms: int) -> None:
         await self._execute(Q["delete_timer_if_due"], run_id, key, due_ms)
+
+    async def release_timer(self, row: TimerRow, retry_ms: int) -> None:
+        await self._execute(Q["release_timer"], retry_ms, row.run_id, row.key, row.due_ms)
 
     # --- visibility -----------------------------------------------------------------------
 

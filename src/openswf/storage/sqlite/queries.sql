@@ -127,6 +127,13 @@ ORDER BY priority DESC, seq LIMIT ?;
 -- name: count_tasks
 SELECT count(*) FROM tasks WHERE domain_id = ? AND kind = ? AND task_list = ?;
 
+-- name: task_counts
+-- The backlog of every task list, for metrics (grouped along the tasks_by_list index).
+SELECT d.name, c.kind, c.task_list, c.n
+FROM (SELECT domain_id, kind, task_list, count(*) AS n
+      FROM tasks GROUP BY domain_id, kind, task_list) AS c
+JOIN domains AS d ON d.id = c.domain_id;
+
 -- name: upsert_timer
 INSERT INTO timers (run_id, key, due_ms) VALUES (?, ?, ?)
 ON CONFLICT (run_id, key) DO UPDATE SET due_ms = excluded.due_ms;

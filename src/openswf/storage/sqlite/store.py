@@ -63,6 +63,10 @@ class SqliteStore:
         migrate(conn)
         return conn
 
+    def observe_batches(self, callback: Callable[[int, float], None]) -> None:
+        """Have ``callback(transactions, seconds)`` called after each group commit."""
+        self._writer.on_batch = callback
+
     async def open(self) -> None:
         self._writer.start()
         self._reader = self._connect()
@@ -305,6 +309,9 @@ class SqliteStore:
     async def count_tasks(self, domain_id: int, kind: str, task_list: str) -> int:
         return int(self._scalar(Q["count_tasks"], domain_id, kind, task_list))
 
+    async def task_counts(self) -> list[tuple[str, str, str, int]]:
+        return [(r[0], r[1], r[2], int(r[3])) for r in self._read(Q["task_counts"])]
+
     async def delete_task(self, run_id: str, kind: str, scheduled_event_id: int) -> None:
         params = (run_id, kind, scheduled_event_id)
         await self._writer.run(lambda conn: conn.execute(Q["delete_task"], params) and None)
@@ -322,6 +329,9 @@ class SqliteStore:
     async def delete_timer(self, run_id: str, key: str, due_ms: int) -> None:
         params = (run_id, key, due_ms)
         await self._writer.run(lambda conn: conn.execute(Q["delete_timer_if_due"], params) and None)
+
+    async def release_timer(self, row: TimerRow, retry_ms: int) -> None:
+        """Rows are not leased here: a row whose handling failed is still due."""
 
     # --- visibility -----------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import asyncio
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,8 @@ class GroupCommitWriter:
         self._thread = threading.Thread(target=self._run, name="openswf-sqlite-writer", daemon=True)
         self._ready = threading.Event()
         self._error: BaseException | None = None
+        # Called on the writer thread after each batch: (transactions, seconds). For metrics.
+        self.on_batch: Callable[[int, float], None] | None = None
 
     def start(self) -> None:
         self._thread.start()
@@ -71,6 +74,7 @@ class GroupCommitWriter:
 
     def _commit(self, conn: sqlite3.Connection, batch: list[Any]) -> None:
         outcomes: list[tuple[bool, Any]] = []
+        began = time.perf_counter()
         try:
             conn.execute("BEGIN IMMEDIATE")
             for job, _loop, _future in batch:
@@ -79,6 +83,10 @@ class GroupCommitWriter:
                     outcomes.append((True, job(conn)))
                     conn.execute("RELEASE job")
                 except Exception as error:  # the job's own failure, answered to its caller
+                    if not conn.in_transaction:
+                        # SQLite rolled the whole transaction back by itself (a full disk,
+                        # an I/O error): the batch is lost, and this is why.
+                        raise _BatchLost(error) from error
                     conn.execute("ROLLBACK TO job")
                     conn.execute("RELEASE job")
                     outcomes.append((False, error))
@@ -86,9 +94,18 @@ class GroupCommitWriter:
         except Exception as error:  # the commit itself failed: every job in the batch fails
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            outcomes = [(False, error)] * len(batch)
+            cause = error.cause if isinstance(error, _BatchLost) else error
+            outcomes = [(False, cause)] * len(batch)
+        if self.on_batch is not None:
+            self.on_batch(len(batch), time.perf_counter() - began)
         for (ok, value), (_job, loop, future) in zip(outcomes, batch, strict=True):
             loop.call_soon_threadsafe(_settle, future, ok, value)
+
+
+class _BatchLost(Exception):
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
 
 
 def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
