@@ -63,6 +63,7 @@ def main() -> None:
                 700,
                 False,
             ),
+            ("dashboard-login.png", ui + "/login?why=UnrecognizedClientException", 560, False),
         ]
         with sync_playwright() as playwright:
             browser = launch(playwright)
