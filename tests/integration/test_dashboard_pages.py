@@ -391,3 +391,17 @@ def test_continue_as_new_chain(ui: httpx.Client, swf: Any) -> None:
     assert f'href="/ui/domains/{domain}/runs/cron-job/{second["runId"]}">next run' in old.text
     new = ui.get(run_path(domain, second))
     assert f'href="/ui/domains/{domain}/runs/cron-job/{first["runId"]}">← previous run' in new.text
+
+
+def test_ids_with_spaces_and_symbols_link_right(ui: httpx.Client, shop: Demo, swf: Any) -> None:
+    odd = "odd id ✓ #1?x=&y%"
+    run = start(swf, shop.domain, odd, ORDER, {}, ["odd tag @ 1"])
+    listing = ui.get(f"/domains/{shop.domain}", params={"state": "open", "workflow_id": odd})
+    link = re.search(r'<a class="strong" href="([^"]+)">', listing.text)
+    assert link, listing.text
+    page = ui.get(html.unescape(link.group(1)).removeprefix("/ui"))
+    assert page.status_code == 200 and run["runId"] in page.text
+    assert html.escape(odd) in page.text
+    tagged = ui.get(f"/domains/{shop.domain}", params={"state": "open", "tag": "odd tag @ 1"})
+    assert run["runId"] in tagged.text
+    swf.terminate_workflow_execution(domain=shop.domain, **run)
