@@ -13,6 +13,7 @@ from openswf.cli import ops
 from openswf.cli.replay import replay
 from openswf.cli.run import run
 from openswf.cli.security import security_from_options, security_options
+from openswf.cli.ui import ui
 from openswf.engine.commands import Limits
 from openswf.services.settings import Settings
 from openswf.storage.base import Store
@@ -164,6 +165,7 @@ async def _probe(store: Store) -> None:
 
 
 main.add_command(run)
+main.add_command(ui)
 ops.register(main)
 main.add_command(replay)
 

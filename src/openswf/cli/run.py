@@ -19,6 +19,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from urllib.parse import quote
 
 import click
 import orjson
@@ -93,6 +94,11 @@ def embedded_server(db_url: str | None) -> Iterator[str]:
         yield server.endpoint
 
 
+def dashboard_link(endpoint: str, domain: str, workflow_id: str, run_id: str) -> str:
+    parts = (quote(domain, safe=""), quote(workflow_id, safe=""), run_id)
+    return f"{endpoint}/ui/domains/{parts[0]}/runs/{parts[1]}/{parts[2]}"
+
+
 def progress_table(
     name: str, counts: dict[str, int], events: int, elapsed: float, status: str
 ) -> Table:
@@ -160,6 +166,7 @@ def run(
     domain = domain or spec.domain
     console = Console(stderr=True)
     with ExitStack() as stack:
+        embedded = endpoint is None
         if endpoint is None:
             endpoint = stack.enter_context(embedded_server(db_url))
             console.print(f"embedded openswf on {endpoint}")
@@ -175,6 +182,9 @@ def run(
         workflow_id = workflow_id or f"{workflow_type.name}-{uuid.uuid4().hex[:12]}"
         run_id = workflow_type.start(client, domain, workflow_id, workflow_input)
         console.print(f"started {workflow_id} (run {run_id})")
+        if embedded:  # openswf serves its dashboard at /ui (while this command runs)
+            link = dashboard_link(endpoint, domain, workflow_id, run_id)
+            console.print(f"dashboard: {link}", soft_wrap=True, highlight=False)
         closing = watch(client, domain, workflow_id, run_id, spec, timeout, progress, console)
     report(closing)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -136,8 +136,22 @@ class Client(SyncOperations):
         self.close()
 
 
+class AsyncPoster(Protocol):
+    """What AsyncClient sends its signed requests through (``AsyncTransport`` by default)."""
+
+    async def post(self, headers: list[tuple[str, str]], body: bytes) -> tuple[int, bytes]: ...
+
+    def abort_all(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
 class AsyncClient(AsyncOperations):
-    """asyncio client: use it from one event loop."""
+    """asyncio client: use it from one event loop.
+
+    ``transport`` replaces the HTTP connection pool, e.g. with one that hands the signed
+    request to an ASGI app in the same process (the dashboard inside ``openswf server``).
+    """
 
     def __init__(
         self,
@@ -147,9 +161,10 @@ class AsyncClient(AsyncOperations):
         credentials: Credentials | CredentialSource | None = None,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
         connect_timeout: float = 10.0,
+        transport: AsyncPoster | None = None,
     ) -> None:
         self._config = _Config(endpoint, region, credentials)
-        self._transport = AsyncTransport(
+        self._transport: AsyncPoster = transport or AsyncTransport(
             self._config.endpoint, connect_timeout=connect_timeout, read_timeout=read_timeout
         )
 

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from openswf.dashboard.mount import dashboard_routes
 from openswf.server import metrics as metrics_routes
 from openswf.server.access import AccessGuard
 from openswf.server.dispatch import CONTENT_TYPE, Dispatcher
@@ -45,6 +46,7 @@ class OpenSwfApp:
             routes=[
                 Route("/healthz", self._healthz, methods=["GET", "HEAD"]),
                 *metrics_routes.routes(service, self.metrics),
+                *dashboard_routes(self),  # /ui, calling this app's SWF edge in-process
             ],
             lifespan=self._lifespan,
         )
