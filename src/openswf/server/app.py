@@ -17,7 +17,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from openswf.server.dispatch import CONTENT_TYPE, Dispatcher
+from openswf.protocol import faults
+from openswf.server.body import Disconnected, check_declared_length, read_body
+from openswf.server.dispatch import CONTENT_TYPE, Dispatcher, fault_body
 from openswf.services.clock import Clock
 from openswf.services.service import SwfService
 from openswf.services.settings import Settings
@@ -58,21 +60,22 @@ class OpenSwfApp:
             await self._web(scope, receive, send)
 
     async def _swf(self, scope: Scope, receive: Receive, send: Send) -> None:
-        target = authorization = None
+        target = authorization = content_length = None
         for name, value in scope["headers"]:
             if name == b"x-amz-target":
                 target = value
             elif name == b"authorization":
                 authorization = value
-        chunks = []
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
+            elif name == b"content-length":
+                content_length = value
+        try:
+            check_declared_length(content_length)
+            body = await read_body(receive)
+        except Disconnected:
+            return
+        except faults.SwfError as error:  # too large: answer now and drop the rest unread
+            await self._answer(send, error.status, fault_body(error), close=True)
+            return
         extra: dict[str, Any] = {}
         watcher: asyncio.Task[None] | None = None
         if target is not None and target.endswith(_POLLS):
@@ -99,17 +102,18 @@ class OpenSwfApp:
         finally:
             if watcher is not None:
                 watcher.cancel()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", CONTENT_TYPE.encode()),
-                    (b"content-length", str(len(payload)).encode()),
-                    (b"x-amzn-requestid", str(uuid.uuid4()).encode()),
-                ],
-            }
-        )
+        await self._answer(send, status, payload)
+
+    @staticmethod
+    async def _answer(send: Send, status: int, payload: bytes, *, close: bool = False) -> None:
+        headers = [
+            (b"content-type", CONTENT_TYPE.encode()),
+            (b"content-length", str(len(payload)).encode()),
+            (b"x-amzn-requestid", str(uuid.uuid4()).encode()),
+        ]
+        if close:  # the server then closes the connection instead of reading on
+            headers.append((b"connection", b"close"))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 
 

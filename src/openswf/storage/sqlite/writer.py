@@ -15,6 +15,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from openswf.storage.sqlite import errors
+
 Job = Callable[[sqlite3.Connection], Any]
 
 _STOP = object()
@@ -85,10 +87,14 @@ class GroupCommitWriter:
             conn.execute("COMMIT")
         except Exception as error:  # the commit itself failed: every job in the batch fails
             if conn.in_transaction:
-                conn.execute("ROLLBACK")
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:  # the thread must live on to serve the next batch
+                    pass
             outcomes = [(False, error)] * len(batch)
         for (ok, value), (_job, loop, future) in zip(outcomes, batch, strict=True):
-            loop.call_soon_threadsafe(_settle, future, ok, value)
+            # A locked file or a failing disk is answered as unavailable, not as a bug.
+            loop.call_soon_threadsafe(_settle, future, ok, value if ok else errors.translate(value))
 
 
 def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
