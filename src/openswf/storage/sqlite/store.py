@@ -32,29 +32,49 @@ from openswf.storage.records import (
 )
 from openswf.storage.rows import domain_record, execution_row, type_record
 from openswf.storage.sqlite import errors, sqlfiles
+from openswf.storage.sqlite.ownership import FileOwnership
 from openswf.storage.sqlite.visibility import count_sql, list_sql
 from openswf.storage.sqlite.writer import GroupCommitWriter
 
 Q = sqlfiles.named_queries("queries.sql")
 SYNCHRONOUS = {"off", "normal", "full", "extra"}
-WRITE_WAIT_MS = 10_000  # the writer thread may wait this long for a lock held by others
+# The writer thread waits this long for a lock held by others (URL option ?busy_timeout=MS),
+# then the write fails as StoreUnavailable (503).
+WRITE_WAIT_MS = 10_000
 READ_WAIT_MS = 2_000  # a read that met a lock waits this long, off the loop
 
 
 class SqliteStore:
     shared = False
 
-    def __init__(self, path: str, *, synchronous: str = "full") -> None:
+    def __init__(
+        self, path: str, *, synchronous: str = "full", busy_timeout_ms: int = WRITE_WAIT_MS
+    ) -> None:
         if synchronous.lower() not in SYNCHRONOUS:
             raise ValueError(f"synchronous must be one of {sorted(SYNCHRONOUS)}")
+        if path == ":memory:" or "mode=memory" in path:
+            # Every connection to ":memory:" opens a database of its own: the readers would
+            # never see what the writer wrote. Shared-cache memory databases lock whole
+            # tables, so a read would fail whenever a write is in flight.
+            raise ValueError(
+                "an in-memory SQLite database is not supported: the server's writer and "
+                "readers use separate connections, which cannot share one; use a file "
+                "(a temporary folder, or /dev/shm for a RAM-backed one)"
+            )
         self.path = path
+        self._ownership = FileOwnership(path)
         self.synchronous = synchronous.lower()
+        if busy_timeout_ms < 0:
+            raise ValueError("busy_timeout must be a number of milliseconds >= 0")
+        self.busy_timeout_ms = busy_timeout_ms
         self._writer = GroupCommitWriter(self._connect_writer)
         self._reader: sqlite3.Connection | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
-    def _connect(self, busy_timeout_ms: int = WRITE_WAIT_MS) -> sqlite3.Connection:
+    def _connect(self, busy_timeout_ms: int | None = None) -> sqlite3.Connection:
+        if busy_timeout_ms is None:
+            busy_timeout_ms = self.busy_timeout_ms
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         conn.execute(f"PRAGMA synchronous = {self.synchronous}")
@@ -62,22 +82,27 @@ class SqliteStore:
         return conn
 
     def _connect_writer(self) -> sqlite3.Connection:
-        if self.path != ":memory:" and not self.path.startswith("file:"):
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         conn = self._connect()
         conn.execute("PRAGMA journal_mode = WAL")
         migrate(conn)
         return conn
 
     async def open(self) -> None:
-        self._writer.start()
-        self._reader = self._connect(busy_timeout_ms=0)
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._ownership.acquire()  # before anything touches the file
+        try:
+            self._writer.start()
+            self._reader = self._connect(busy_timeout_ms=0)
+        except BaseException:
+            self._ownership.release()
+            raise
 
     async def close(self) -> None:
         self._writer.stop()
         if self._reader is not None:
             self._reader.close()
             self._reader = None
+        self._ownership.release()
 
     def subscribe(self, on_tasks: Callable[[int, str, str], None]) -> None:
         """No other process writes this database: every task is offered in memory."""
