@@ -81,13 +81,15 @@ def _is_digits(value: str) -> bool:
 
 
 def _small_int(digits: str, sign: str = "") -> int | None:
-    """``int(sign + digits)`` when it has at most 19 significant digits, else None (too big
-    for any bound here). Python refuses to convert strings of more than 4,300 digits, and a
-    client may send 10,000: those are simply out of range."""
-    significant = digits.lstrip("0")
-    if len(significant) > 19:
+    """``int(sign + digits)`` for a string of at most 20 digits, else None (out of range).
+
+    Python refuses to convert strings of more than 4,300 digits, and a client may send
+    10,000. Java would read "000...07" as 7 whatever its length, but the value is passed on
+    as the string it came as, and every later reader must be able to convert it: a bound on
+    the length keeps them safe."""
+    if len(digits) > 20:
         return None
-    return int(sign + (significant or "0"))
+    return int(sign + digits)
 
 
 def _integer_string(lo: int, hi: int | None, *, none_ok: bool, unit: str) -> Rule:
