@@ -34,6 +34,8 @@ OPERATIONS = tuple(sorted(OPERATION_SHAPES))
 TARGET_PREFIX = "SimpleWorkflowService."
 CONTENT_TYPE = "application/x-amz-json-1.0"
 READ_TIMEOUT_S = 30  # a poll holds ~poll_timeout; anything near this is a hang
+MAX_REQUEST_BYTES = 1024 * 1024
+TOO_LARGE_CLOSED = "connection closed: body over 1 MB"
 
 # --- the JSON we send: Python values, plus raw text for what json cannot write -------------
 
@@ -586,7 +588,10 @@ def send(port: int, request: Request) -> tuple[int, bytes]:
         if request.authorization is not None:
             conn.putheader("Authorization", request.authorization)
         conn.putheader("Content-Length", str(len(request.body)))
-        conn.endheaders(request.body)
+        try:
+            conn.endheaders(request.body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # refused before it was all sent (too large): the answer may still be there
         response = conn.getresponse()
         return response.status, response.read()
     finally:
@@ -601,6 +606,10 @@ def check(port: int, request: Request) -> tuple[int, str | None]:
     except TimeoutError as error:
         raise BadAnswer(f"no answer within {READ_TIMEOUT_S} s to {request.describe()}") from error
     except (ConnectionError, http.client.HTTPException) as error:
+        if len(request.body) > MAX_REQUEST_BYTES and isinstance(error, ConnectionError):
+            # Refused by its size while it was still being sent: the server answered and
+            # closed at once, and the kernel may drop that answer for the reset.
+            return 400, TOO_LARGE_CLOSED
         raise BadAnswer(f"connection failed ({error!r}) on {request.describe()}") from error
     if 200 <= status < 300:
         if body:
