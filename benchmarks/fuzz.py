@@ -20,6 +20,7 @@ import collections
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,9 +51,15 @@ class Tally:
     seconds: float = 0.0
 
     def send(self, port: int, request: fuzz.Request) -> None:
+        self.record(lambda: fuzz.check(port, request))
+
+    def exchange(self, port: int, operation: str, body: Any, world: fuzz.World) -> None:
+        self.record(lambda: fuzz.exchange(port, operation, body, world))
+
+    def record(self, call: Callable[[], tuple[int, str | None]]) -> None:
         self.requests += 1
         try:
-            status, name = fuzz.check(port, request)
+            status, name = call()
         except fuzz.BadAnswer as error:
             self.statuses["bad"] += 1
             self.bad.append(str(error)[:400])
@@ -68,7 +75,7 @@ def _examples(tally: Tally, port: int, operation: str, world: fuzz.World, option
     def run(data: Any) -> None:
         body = data.draw(fuzz.request_body(operation, world))
         tally.examples += 1
-        tally.send(port, fuzz.swf_request(operation, body))
+        tally.exchange(port, operation, body, world)
 
     return run
 
@@ -89,7 +96,7 @@ def campaign(backend: str, url: str, examples: int, fixed_seed: int | None) -> T
         for operation in fuzz.OPERATIONS:
             world = worlds.build(server.endpoint, other=other)
             for body in fuzz.sweep(operation, world):
-                tally.send(port, fuzz.swf_request(operation, body))
+                tally.exchange(port, operation, body, world)
 
             run = _examples(tally, port, operation, world, options)
             (seed(fixed_seed)(run) if fixed_seed is not None else run)()

@@ -61,13 +61,13 @@ def test_valid_and_mutated_requests(operation: str, fuzzed: LocalServer, world: 
     port = fuzzed.port
     # First the sweep: each member alone, set to each extreme value of its kind.
     for body in fuzz.sweep(operation, world):
-        fuzz.check(port, fuzz.swf_request(operation, body))
+        fuzz.exchange(port, operation, body, world)
 
     @bounded
     @given(data=st.data())
     def run(data: Any) -> None:
         body = data.draw(fuzz.request_body(operation, world), label="body")
-        fuzz.check(port, fuzz.swf_request(operation, body))
+        fuzz.exchange(port, operation, body, world)
 
     run()
     worlds.healthy(fuzzed.endpoint)

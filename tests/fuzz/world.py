@@ -12,6 +12,13 @@ from botocore.config import Config
 from tests.fuzz.requests import World, forgeries
 
 _count = itertools.count()
+SCHEDULE = {
+    "decisionType": "ScheduleActivityTask",
+    "scheduleActivityTaskDecisionAttributes": {
+        "activityType": {"name": "act", "version": "1"},
+        "activityId": "a1",
+    },
+}
 
 
 def client(endpoint: str) -> Any:
@@ -86,18 +93,7 @@ def build(endpoint: str, other: World | None = None) -> World:
     # An activity task, started: its token stays good until the run closes.
     _start(swf, name)
     task = swf.poll_for_decision_task(domain=name, taskList={"name": "decisions"})
-    swf.respond_decision_task_completed(
-        taskToken=task["taskToken"],
-        decisions=[
-            {
-                "decisionType": "ScheduleActivityTask",
-                "scheduleActivityTaskDecisionAttributes": {
-                    "activityType": {"name": "act", "version": "1"},
-                    "activityId": "a1",
-                },
-            }
-        ],
-    )
+    swf.respond_decision_task_completed(taskToken=task["taskToken"], decisions=[SCHEDULE])
     activity_token = swf.poll_for_activity_task(domain=name, taskList={"name": "activities"})[
         "taskToken"
     ]
@@ -115,6 +111,17 @@ def build(endpoint: str, other: World | None = None) -> World:
     if other is not None:
         task_tokens += other.task_tokens[:2]  # genuine, but of another domain's runs
     arn = swf.describe_domain(name=name)["domainInfo"]["arn"]
+
+    def fresh_token(kind: str) -> str:
+        _start(swf, name)
+        task = swf.poll_for_decision_task(domain=name, taskList={"name": "decisions"})
+        if kind == "decision":
+            return str(task["taskToken"])
+        swf.respond_decision_task_completed(taskToken=task["taskToken"], decisions=[SCHEDULE])
+        return str(
+            swf.poll_for_activity_task(domain=name, taskList={"name": "activities"})["taskToken"]
+        )
+
     return World(
         domain=name,
         other_domain=other_domain,
@@ -127,6 +134,7 @@ def build(endpoint: str, other: World | None = None) -> World:
         + [f for t in (decision_token, activity_token) for f in forgeries(t)],
         page_tokens=tokens + foreign + [f for t in tokens[:1] for f in forgeries(t)],
         arn=arn,
+        fresh_token=fresh_token,
     )
 
 
