@@ -41,6 +41,13 @@ _PRIORITY = re.compile(r"[+-]?[0-9]+").fullmatch  # what Java's Integer.parseInt
 
 ONE_YEAR_SECONDS = 31_536_000
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+_LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
+# What SWF's Java side can hold: an ``integer`` member is a Java int, a ``long`` a Java long,
+# a timestamp a java.util.Date (epoch milliseconds in a long). A JSON number beyond these does
+# not deserialize, so it is a SerializationException, not a constraint problem. The timestamp
+# bound keeps ``seconds * 1000`` inside a signed 64-bit column after float rounding, too.
+_JAVA_RANGES = {"integer": (_INT_MIN, _INT_MAX), "long": (_LONG_MIN, _LONG_MAX)}
+_TIMESTAMP_LIMIT_S = 9_223_372_036_854_775
 
 
 def _no_forbidden_chars(value: str) -> str | None:
@@ -73,6 +80,18 @@ def _is_digits(value: str) -> bool:
     return value.isascii() and value.isdigit()
 
 
+def _small_int(digits: str, sign: str = "") -> int | None:
+    """``int(sign + digits)`` for a string of at most 20 digits, else None (out of range).
+
+    Python refuses to convert strings of more than 4,300 digits, and a client may send
+    10,000. Java would read "000...07" as 7 whatever its length, but the value is passed on
+    as the string it came as, and every later reader must be able to convert it: a bound on
+    the length keeps them safe."""
+    if len(digits) > 20:
+        return None
+    return int(sign + digits)
+
+
 def _integer_string(lo: int, hi: int | None, *, none_ok: bool, unit: str) -> Rule:
     """A duration-like string: decimal digits within [lo, hi], or ``NONE`` if allowed."""
     bound = f"greater than or equal to {lo}" if hi is None else f"between {lo} and {hi}"
@@ -82,7 +101,8 @@ def _integer_string(lo: int, hi: int | None, *, none_ok: bool, unit: str) -> Rul
     def rule(value: str) -> str | None:
         if none_ok and value == "NONE":
             return None
-        if _is_digits(value) and int(value) >= lo and (hi is None or int(value) <= hi):
+        number = _small_int(value) if _is_digits(value) else None
+        if number is not None and number >= lo and (hi is None or number <= hi):
             return None
         return text
 
@@ -90,7 +110,9 @@ def _integer_string(lo: int, hi: int | None, *, none_ok: bool, unit: str) -> Rul
 
 
 def _task_priority(value: str) -> str | None:
-    if _PRIORITY(value) is not None and _INT_MIN <= int(value) <= _INT_MAX:
+    sign = "-" if value.startswith("-") else ""
+    number = _small_int(value.lstrip("+-"), sign) if _PRIORITY(value) else None
+    if number is not None and _INT_MIN <= number <= _INT_MAX:
         return None
     return f"Member must be a whole number between {_INT_MIN} and {_INT_MAX}"
 
@@ -150,19 +172,42 @@ _PATH_RULES: dict[str, dict[str, tuple[Rule, ...]]] = {
 # --- coral's wording ----------------------------------------------------------------------
 
 
-def _java_text(value: Any) -> str:
-    """A value as Java's toString renders it in coral messages: [a, b], {k=v}, true."""
+def _java_scalar(value: Any) -> str:
     if isinstance(value, str):
         return value
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(_java_text(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}={_java_text(v)}" for k, v in value.items()) + "}"
     return str(value)
+
+
+def _java_text(value: Any) -> str:
+    """A value as Java's toString renders it in coral messages: [a, b], {k=v}, true.
+
+    Iterative, not recursive: a reported list may hold values nested as deep as the JSON
+    decoder allows (1,024 levels), deeper than Python's recursion limit once doubled by
+    generator frames."""
+    out: list[str] = []
+    # A stack of pending pieces: a value to render, or literal text (wrapped in a 1-tuple).
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is tuple:
+            out.append(item[0])
+        elif isinstance(item, list):
+            pieces: list[Any] = [("[",)]
+            for i, element in enumerate(item):
+                pieces += [(", ",), element] if i else [element]
+            stack.extend(reversed([*pieces, ("]",)]))
+        elif isinstance(item, dict):
+            pieces = [("{",)]
+            for i, (key, element) in enumerate(item.items()):
+                pieces += [(f", {key}=" if i else f"{key}=",), element]
+            stack.extend(reversed([*pieces, ("}",)]))
+        else:
+            out.append(_java_scalar(item))
+    return "".join(out)
 
 
 def _problem(value: Any, path: str, constraint: str) -> str:
@@ -211,14 +256,25 @@ def _string(rel: str, shape: Mapping[str, Any], rules: tuple[Rule, ...]) -> Vali
     return validate
 
 
-def _number(rel: str, shape: Mapping[str, Any], kinds: tuple[type, ...], name: str) -> Validator:
+def _number(
+    rel: str,
+    shape: Mapping[str, Any],
+    kinds: tuple[type, ...],
+    name: str,
+    java_range: tuple[int, int],
+) -> Validator:
     lo: float = shape.get("min", float("-inf"))
     hi: float = shape.get("max", float("inf"))
+    java_lo, java_hi = java_range
 
     def validate(value: Any, base: str, problems: list[str]) -> Any:
         # type() rather than isinstance: JSON true/false must not pass as 1/0.
         if type(value) not in kinds:
             raise _wrong_type(value, name, base + rel)
+        if not java_lo <= value <= java_hi:
+            raise SerializationException(
+                f"Expected {name} at '{base + rel}', got a number out of range"
+            )
         if value < lo:
             text = f"Member must have value greater than or equal to {lo}"
             problems.append(_problem(value, base + rel, text))
@@ -352,9 +408,10 @@ def _compile(
     if kind == "string":
         return _string(rel, shape, rules.get("", _SHAPE_RULES.get(shape_name, ())))
     if kind in ("integer", "long"):
-        return _number(rel, shape, (int,), "an integer")
+        return _number(rel, shape, (int,), "an integer", _JAVA_RANGES[kind])
     if kind == "timestamp":  # epoch seconds; SDKs send ints, floats or 1.7E9-style doubles
-        return _number(rel, shape, (int, float), "a number (epoch seconds)")
+        limit = (-_TIMESTAMP_LIMIT_S, _TIMESTAMP_LIMIT_S)
+        return _number(rel, shape, (int, float), "a number (epoch seconds)", limit)
     if kind == "boolean":
         return _boolean(rel)
     raise TypeError(f"shape {shape_name} has unsupported type {kind!r}")  # pragma: no cover

@@ -19,9 +19,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from openswf.dashboard.mount import dashboard_routes
+from openswf.protocol import faults
 from openswf.server import metrics as metrics_routes
 from openswf.server.access import AccessGuard
-from openswf.server.dispatch import CONTENT_TYPE, Dispatcher
+from openswf.server.body import Disconnected, check_declared_length, read_body
+from openswf.server.dispatch import CONTENT_TYPE, Dispatcher, fault_body
 from openswf.server.metrics import Metrics
 from openswf.services.clock import Clock
 from openswf.services.service import SwfService
@@ -71,21 +73,22 @@ class OpenSwfApp:
             await self._web(scope, receive, send)
 
     async def _swf(self, scope: Scope, receive: Receive, send: Send) -> None:
-        target = authorization = None
+        target = authorization = content_length = None
         for name, value in scope["headers"]:
             if name == b"x-amz-target":
                 target = value
             elif name == b"authorization":
                 authorization = value
-        chunks = []
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
+            elif name == b"content-length":
+                content_length = value
+        try:
+            check_declared_length(content_length)
+            body = await read_body(receive)
+        except Disconnected:
+            return
+        except faults.SwfError as error:  # too large: answer now and drop the rest unread
+            await self._answer(send, error.status, fault_body(error), close=True)
+            return
         extra: dict[str, Any] = {}
         watcher: asyncio.Task[None] | None = None
         if target is not None and target.endswith(_POLLS):
@@ -121,17 +124,18 @@ class OpenSwfApp:
                 payload,
                 time.perf_counter() - began,
             )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", CONTENT_TYPE.encode()),
-                    (b"content-length", str(len(payload)).encode()),
-                    (b"x-amzn-requestid", str(uuid.uuid4()).encode()),
-                ],
-            }
-        )
+        await self._answer(send, status, payload)
+
+    @staticmethod
+    async def _answer(send: Send, status: int, payload: bytes, *, close: bool = False) -> None:
+        headers = [
+            (b"content-type", CONTENT_TYPE.encode()),
+            (b"content-length", str(len(payload)).encode()),
+            (b"x-amzn-requestid", str(uuid.uuid4()).encode()),
+        ]
+        if close:  # the server then closes the connection instead of reading on
+            headers.append((b"connection", b"close"))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 
 

@@ -12,10 +12,11 @@ import orjson
 from openswf.protocol import faults
 from openswf.protocol.validation import validate_request
 from openswf.server.access import TOKEN_KINDS, AccessGuard, Caller, denied, domain_named
+from openswf.server.body import MAX_REQUEST_BYTES, TOO_LARGE
 from openswf.server.sigv4 import parse_authorization
 from openswf.services.context import RequestContext
 from openswf.services.service import SwfService
-from openswf.storage.records import StoreUnavailable, VersionConflict
+from openswf.storage.records import StoreUnavailable, UnstorableValue, VersionConflict
 
 log = logging.getLogger("openswf.server")
 
@@ -24,7 +25,6 @@ TARGET_PREFIXES = (
     "SimpleWorkflowService.",
     "com.amazonaws.swf.service.model.SimpleWorkflowService.",
 )
-MAX_REQUEST_BYTES = 1024 * 1024
 
 
 def operation_of(target: str | None) -> str | None:
@@ -62,6 +62,8 @@ class Dispatcher:
             return 200, await self._call(target, authorization, body, context_extra, scope)
         except faults.SwfError as error:
             return error.status, fault_body(error)
+        except UnstorableValue as error:
+            return 400, fault_body(faults.ValidationException(str(error)))
         except (StoreUnavailable, VersionConflict) as error:
             # The database is away for now, or other servers kept winning the run this
             # request changes: clients retry a 503 (a replayed write is refused or harmless).
@@ -91,7 +93,7 @@ class Dispatcher:
             raise denied(caller, operation or "", None)
         credential = parse_authorization(authorization) if caller is None else None
         if len(body) > MAX_REQUEST_BYTES:
-            raise faults.ValidationException("Request size exceeds the limit of 1 MB")
+            raise faults.ValidationException(TOO_LARGE)  # a caller that read it whole
         try:
             decoded = orjson.loads(body) if body else {}
         except orjson.JSONDecodeError as error:

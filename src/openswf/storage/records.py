@@ -22,6 +22,10 @@ class DuplicateKey(StoreConflict):
     """A domain or type with this key already exists."""
 
 
+class UnstorableValue(Exception):
+    """A value the backend cannot hold (NUL in PostgreSQL text): the request is refused."""
+
+
 class StoreUnavailable(Exception):
     """The database cannot be reached now (a restart, a network cut, a full pool): the
     request fails with ServiceUnavailable and the client retries."""

@@ -31,10 +31,10 @@ def redact(url: str) -> str:
 
 
 def store_from_url(url: str) -> Store:
-    """``sqlite:///relative.db``, ``sqlite:////absolute.db``, ``sqlite:///:memory:``;
+    """``sqlite:///relative.db``, ``sqlite:////absolute.db`` (not ``:memory:``: see SqliteStore);
     ``postgresql://USER[:PASSWORD]@HOST[:PORT]/DB`` (or ``postgres://``); options as a query
-    string (``?synchronous=normal``, ``?pool_max=20``; storage/postgres/config.py lists the
-    PostgreSQL ones)."""
+    string (``?synchronous=normal``, ``?busy_timeout=MS``, ``?pool_max=20``;
+    storage/postgres/config.py lists the PostgreSQL ones)."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
@@ -44,11 +44,16 @@ def store_from_url(url: str) -> Store:
             raise UnsupportedDatabase(f"no database file in {url!r}")
         from openswf.storage.sqlite.store import SqliteStore
 
-        unknown = set(options) - {"synchronous"}
+        unknown = set(options) - {"synchronous", "busy_timeout"}
         if unknown:
             raise UnsupportedDatabase(f"unknown SQLite option(s) {sorted(unknown)} in {url!r}")
         try:
-            return SqliteStore(path, synchronous=options.get("synchronous", "full"))
+            busy = options.get("busy_timeout")
+            return SqliteStore(
+                path,
+                synchronous=options.get("synchronous", "full"),
+                **({"busy_timeout_ms": int(busy)} if busy is not None else {}),
+            )
         except ValueError as error:
             raise UnsupportedDatabase(f"{error} (in {url!r})") from error
     if scheme in ("postgres", "postgresql"):

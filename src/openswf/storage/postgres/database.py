@@ -23,7 +23,8 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from openswf.storage.postgres import migrate
 from openswf.storage.postgres.config import PostgresConfig
-from openswf.storage.records import StoreUnavailable
+from openswf.storage.postgres.text import is_nul_error
+from openswf.storage.records import StoreUnavailable, UnstorableValue
 
 log = logging.getLogger("openswf.postgres")
 
@@ -145,6 +146,13 @@ class Database:
                 await asyncio.sleep(0.005 * number)  # the other transaction goes first
             except PoolTimeout as error:
                 raise StoreUnavailable(f"no database connection: {error}") from error
+            except psycopg.DataError as error:
+                if is_nul_error(error):
+                    raise UnstorableValue(
+                        "Strings stored by this server (PostgreSQL) must not contain NUL "
+                        "(\\u0000) characters"
+                    ) from error
+                raise
             except pg_errors.QueryCanceled as error:
                 raise StoreUnavailable(f"statement timed out: {error}") from error
             except psycopg.OperationalError as error:

@@ -23,6 +23,7 @@ from openswf.storage.postgres.config import PostgresConfig
 from openswf.storage.postgres.database import Attempt, Conn, Database
 from openswf.storage.postgres.listener import TaskListener, payload
 from openswf.storage.postgres.rowcache import RowCache
+from openswf.storage.postgres.text import unmatchable
 from openswf.storage.postgres.visibility import count_sql, list_sql
 from openswf.storage.records import (
     DomainRecord,
@@ -161,6 +162,8 @@ class PostgresStore:
         )
 
     async def get_domain(self, region: str, name: str) -> DomainRecord | None:
+        if unmatchable(name):
+            return None
         rows = await self._fetch(Q["get_domain"], region, name)
         return domain_record(rows[0]) if rows else None
 
@@ -234,12 +237,15 @@ class PostgresStore:
     async def get_type(
         self, domain_id: int, kind: str, name: str, version: str
     ) -> TypeRecord | None:
+        if unmatchable(name, version):
+            return None
         rows = await self._fetch(Q["get_type"], domain_id, kind, name, version)
         return type_record(rows[0]) if rows else None
 
     async def get_types(
         self, domain_id: int, kind: str, keys: list[tuple[str, str]]
     ) -> list[TypeRecord]:
+        keys = [key for key in keys if not unmatchable(*key)]
         if not keys:
             return []
         names = [name for name, _ in keys]
@@ -268,6 +274,8 @@ class PostgresStore:
             "after_version": after[1] if after else None,
             "limit": limit,
         }
+        if unmatchable(name):
+            return []
         query = Q["list_types_reverse"] if reverse else Q["list_types"]
         rows = await self.db.fetch(query, params)
         return [type_record(row) for row in rows]
@@ -330,6 +338,8 @@ class PostgresStore:
         return found.version == commit.row.version and found.state == commit.row.state
 
     async def get_execution(self, run_id: str) -> ExecutionRow | None:
+        if unmatchable(run_id):
+            return None
         if self.has_peers():
             self._rows.clear()  # other servers write too: only the database knows
         else:
@@ -342,6 +352,8 @@ class PostgresStore:
     async def find_execution(
         self, domain_id: int, workflow_id: str, run_id: str | None
     ) -> ExecutionRow | None:
+        if unmatchable(workflow_id, run_id):
+            return None
         if run_id:
             rows = await self._fetch(Q["find_execution"], domain_id, workflow_id, run_id)
         else:
@@ -364,6 +376,8 @@ class PostgresStore:
         """The next tasks of the list. With other servers on the database, they are leased
         to this one (FOR UPDATE SKIP LOCKED), so their reads pass over them; alone, a plain
         read (a lease would cost a write and hide nothing from anyone)."""
+        if unmatchable(task_list):
+            return []
         if not self.has_peers():
             rows = await self._fetch(Q["backlog"], domain_id, kind, task_list, limit)
             return [_task(r) for r in rows]
@@ -382,6 +396,8 @@ class PostgresStore:
         return [_task(r) for r in rows]
 
     async def count_tasks(self, domain_id: int, kind: str, task_list: str) -> int:
+        if unmatchable(task_list):
+            return 0
         return int(await self._scalar(Q["count_tasks"], domain_id, kind, task_list))
 
     async def task_counts(self) -> list[tuple[str, str, str, int]]:
@@ -430,10 +446,14 @@ class PostgresStore:
     async def list_executions(
         self, query: ExecutionQuery, *, after: tuple[int, str] | None, limit: int, reverse: bool
     ) -> list[ExecutionRow]:
+        if _unmatchable_query(query):
+            return []
         sql, params = list_sql(query, after=after, limit=limit, reverse=reverse)
         return [execution_row(row) for row in await self.db.fetch(sql, params)]
 
     async def count_executions(self, query: ExecutionQuery) -> int:
+        if _unmatchable_query(query):
+            return 0
         sql, params = count_sql(query)
         return int(await self.db.scalar(sql, params))
 
@@ -476,3 +496,7 @@ def _task(r: Any) -> TaskRow:
         scheduled_event_id=r[6],
         payload=r[7],
     )
+
+
+def _unmatchable_query(query: ExecutionQuery) -> bool:
+    return unmatchable(query.workflow_id, query.type_name, query.type_version, query.tag)

@@ -1,11 +1,15 @@
 """The SQLite store: WAL, one writer thread with group commit, one reader connection.
 
 Reads run directly on the event loop's thread: in WAL mode they never wait for the writer,
-and they are small indexed look-ups, cheaper than a hop to a thread pool.
+and they are small indexed look-ups, cheaper than a hop to a thread pool. That reader never
+waits for a lock (busy_timeout 0): on the loop thread a wait would stall every request. A
+read that finds the file locked (another process holds it, a recovery runs) is retried once
+on a worker thread that waits up to READ_WAIT_MS, and then fails as ``StoreUnavailable``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -27,37 +31,57 @@ from openswf.storage.records import (
     VersionConflict,
 )
 from openswf.storage.rows import domain_record, execution_row, type_record
-from openswf.storage.sqlite import sqlfiles
+from openswf.storage.sqlite import errors, sqlfiles
+from openswf.storage.sqlite.ownership import FileOwnership
 from openswf.storage.sqlite.visibility import count_sql, list_sql
 from openswf.storage.sqlite.writer import GroupCommitWriter
 
 Q = sqlfiles.named_queries("queries.sql")
 SYNCHRONOUS = {"off", "normal", "full", "extra"}
+# The writer thread waits this long for a lock held by others (URL option ?busy_timeout=MS),
+# then the write fails as StoreUnavailable (503).
+WRITE_WAIT_MS = 10_000
+READ_WAIT_MS = 2_000  # a read that met a lock waits this long, off the loop
 
 
 class SqliteStore:
     shared = False
 
-    def __init__(self, path: str, *, synchronous: str = "full") -> None:
+    def __init__(
+        self, path: str, *, synchronous: str = "full", busy_timeout_ms: int = WRITE_WAIT_MS
+    ) -> None:
         if synchronous.lower() not in SYNCHRONOUS:
             raise ValueError(f"synchronous must be one of {sorted(SYNCHRONOUS)}")
+        if path == ":memory:" or "mode=memory" in path:
+            # Every connection to ":memory:" opens a database of its own: the readers would
+            # never see what the writer wrote. Shared-cache memory databases lock whole
+            # tables, so a read would fail whenever a write is in flight.
+            raise ValueError(
+                "an in-memory SQLite database is not supported: the server's writer and "
+                "readers use separate connections, which cannot share one; use a file "
+                "(a temporary folder, or /dev/shm for a RAM-backed one)"
+            )
         self.path = path
+        self._ownership = FileOwnership(path)
         self.synchronous = synchronous.lower()
+        if busy_timeout_ms < 0:
+            raise ValueError("busy_timeout must be a number of milliseconds >= 0")
+        self.busy_timeout_ms = busy_timeout_ms
         self._writer = GroupCommitWriter(self._connect_writer)
         self._reader: sqlite3.Connection | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, busy_timeout_ms: int | None = None) -> sqlite3.Connection:
+        if busy_timeout_ms is None:
+            busy_timeout_ms = self.busy_timeout_ms
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         conn.execute(f"PRAGMA synchronous = {self.synchronous}")
         conn.execute("PRAGMA foreign_keys = OFF")
         return conn
 
     def _connect_writer(self) -> sqlite3.Connection:
-        if self.path != ":memory:" and not self.path.startswith("file:"):
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         conn = self._connect()
         conn.execute("PRAGMA journal_mode = WAL")
         migrate(conn)
@@ -68,14 +92,21 @@ class SqliteStore:
         self._writer.on_batch = callback
 
     async def open(self) -> None:
-        self._writer.start()
-        self._reader = self._connect()
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._ownership.acquire()  # before anything touches the file
+        try:
+            self._writer.start()
+            self._reader = self._connect(busy_timeout_ms=0)
+        except BaseException:
+            self._ownership.release()
+            raise
 
     async def close(self) -> None:
         self._writer.stop()
         if self._reader is not None:
             self._reader.close()
             self._reader = None
+        self._ownership.release()
 
     def subscribe(self, on_tasks: Callable[[int, str, str], None]) -> None:
         """No other process writes this database: every task is offered in memory."""
@@ -86,12 +117,28 @@ class SqliteStore:
     def notify_tasks(self, domain_id: int, kind: str, task_list: str) -> None:
         """No other process polls this database."""
 
-    def _read(self, query: str, *params: Any) -> list[Any]:
+    async def _read(self, query: str, *params: Any) -> list[Any]:
         assert self._reader is not None, "store is not open"
-        return self._reader.execute(query, params).fetchall()
+        try:
+            return self._reader.execute(query, params).fetchall()
+        except sqlite3.DatabaseError as error:
+            if errors.primary_code(error) not in errors.BUSY:
+                raise errors.translate(error) from error
+        # Locked: wait off the loop, on a connection of its own.
+        return await asyncio.to_thread(self._read_waiting, query, params)
 
-    def _scalar(self, query: str, *params: Any) -> Any:
-        rows = self._read(query, *params)
+    def _read_waiting(self, query: str, params: tuple[Any, ...]) -> list[Any]:
+        try:
+            conn = self._connect(busy_timeout_ms=READ_WAIT_MS)
+            try:
+                return conn.execute(query, params).fetchall()
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as error:
+            raise errors.translate(error) from error
+
+    async def _scalar(self, query: str, *params: Any) -> Any:
+        rows = await self._read(query, *params)
         return rows[0][0] if rows else None
 
     # --- server metadata ------------------------------------------------------------------
@@ -139,11 +186,11 @@ class SqliteStore:
         )
 
     async def get_domain(self, region: str, name: str) -> DomainRecord | None:
-        rows = self._read(Q["get_domain"], region, name)
+        rows = await self._read(Q["get_domain"], region, name)
         return domain_record(rows[0]) if rows else None
 
     async def get_domain_by_id(self, domain_id: int) -> DomainRecord | None:
-        rows = self._read(Q["get_domain_by_id"], domain_id)
+        rows = await self._read(Q["get_domain_by_id"], domain_id)
         return domain_record(rows[0]) if rows else None
 
     async def list_domains(
@@ -151,13 +198,13 @@ class SqliteStore:
     ) -> list[DomainRecord]:
         if reverse:
             bound = after if after is not None else "\U0010ffff" * 2
-            rows = self._read(Q["list_domains_reverse"], region, status, bound, limit)
+            rows = await self._read(Q["list_domains_reverse"], region, status, bound, limit)
         else:
-            rows = self._read(Q["list_domains"], region, status, after or "", limit)
+            rows = await self._read(Q["list_domains"], region, status, after or "", limit)
         return [domain_record(row) for row in rows]
 
     async def count_domains(self, region: str) -> int:
-        return int(self._scalar(Q["count_domains"], region))
+        return int(await self._scalar(Q["count_domains"], region))
 
     async def set_domain_status(self, domain_id: int, status: str, now_ms: int) -> None:
         def job(conn: sqlite3.Connection) -> None:
@@ -168,7 +215,7 @@ class SqliteStore:
         await self._writer.run(job)
 
     async def list_domain_tags(self, domain_id: int) -> list[tuple[str, str]]:
-        return [(row[0], row[1]) for row in self._read(Q["list_domain_tags"], domain_id)]
+        return [(row[0], row[1]) for row in await self._read(Q["list_domain_tags"], domain_id)]
 
     async def tag_domain(self, domain_id: int, tags: list[tuple[str, str]], limit: int) -> bool:
         def job(conn: sqlite3.Connection) -> bool:
@@ -213,7 +260,7 @@ class SqliteStore:
     async def get_type(
         self, domain_id: int, kind: str, name: str, version: str
     ) -> TypeRecord | None:
-        rows = self._read(Q["get_type"], domain_id, kind, name, version)
+        rows = await self._read(Q["get_type"], domain_id, kind, name, version)
         return type_record(rows[0]) if rows else None
 
     async def get_types(
@@ -221,7 +268,7 @@ class SqliteStore:
     ) -> list[TypeRecord]:
         found = []
         for name, version in keys:
-            rows = self._read(Q["get_type"], domain_id, kind, name, version)
+            rows = await self._read(Q["get_type"], domain_id, kind, name, version)
             if rows:
                 found.append(type_record(rows[0]))
         return found
@@ -243,11 +290,11 @@ class SqliteStore:
         else:
             bound = after or ("", "")
             query = Q["list_types"]
-        rows = self._read(query, domain_id, kind, status, name, bound[0], bound[1], limit)
+        rows = await self._read(query, domain_id, kind, status, name, bound[0], bound[1], limit)
         return [type_record(row) for row in rows]
 
     async def count_types(self, domain_id: int, kind: str) -> int:
-        return int(self._scalar(Q["count_types"], domain_id, kind))
+        return int(await self._scalar(Q["count_types"], domain_id, kind))
 
     async def set_type_status(
         self,
@@ -271,31 +318,31 @@ class SqliteStore:
         return list(await self._writer.run(lambda conn: _apply_commit(conn, commit)))
 
     async def get_execution(self, run_id: str) -> ExecutionRow | None:
-        rows = self._read(Q["get_execution"], run_id)
+        rows = await self._read(Q["get_execution"], run_id)
         return execution_row(rows[0]) if rows else None
 
     async def find_execution(
         self, domain_id: int, workflow_id: str, run_id: str | None
     ) -> ExecutionRow | None:
         if run_id:
-            found = self._scalar(Q["find_execution"], domain_id, workflow_id, run_id)
+            found = await self._scalar(Q["find_execution"], domain_id, workflow_id, run_id)
         else:
-            found = self._scalar(Q["find_open_execution"], domain_id, workflow_id)
+            found = await self._scalar(Q["find_open_execution"], domain_id, workflow_id)
         return None if found is None else await self.get_execution(found)
 
     async def count_open_executions(self, domain_id: int) -> int:
-        return int(self._scalar(Q["count_open_executions"], domain_id))
+        return int(await self._scalar(Q["count_open_executions"], domain_id))
 
     async def read_events(
         self, run_id: str, *, after: int, before: int, limit: int, reverse: bool
     ) -> list[tuple[int, bytes]]:
         query = Q["read_events_reverse"] if reverse else Q["read_events"]
-        return [(row[0], row[1]) for row in self._read(query, run_id, after, before, limit)]
+        return [(row[0], row[1]) for row in await self._read(query, run_id, after, before, limit)]
 
     # --- task lists -----------------------------------------------------------------------
 
     async def backlog(self, domain_id: int, kind: str, task_list: str, limit: int) -> list[TaskRow]:
-        rows = self._read(Q["backlog"], domain_id, kind, task_list, limit)
+        rows = await self._read(Q["backlog"], domain_id, kind, task_list, limit)
         return [
             TaskRow(
                 seq=r[0],
@@ -311,10 +358,10 @@ class SqliteStore:
         ]
 
     async def count_tasks(self, domain_id: int, kind: str, task_list: str) -> int:
-        return int(self._scalar(Q["count_tasks"], domain_id, kind, task_list))
+        return int(await self._scalar(Q["count_tasks"], domain_id, kind, task_list))
 
     async def task_counts(self) -> list[tuple[str, str, str, int]]:
-        return [(r[0], r[1], r[2], int(r[3])) for r in self._read(Q["task_counts"])]
+        return [(r[0], r[1], r[2], int(r[3])) for r in await self._read(Q["task_counts"])]
 
     async def delete_task(self, run_id: str, kind: str, scheduled_event_id: int) -> None:
         params = (run_id, kind, scheduled_event_id)
@@ -323,11 +370,11 @@ class SqliteStore:
     # --- timers ---------------------------------------------------------------------------
 
     async def due_timers(self, now_ms: int, limit: int) -> list[TimerRow]:
-        rows = self._read(Q["due_timers"], now_ms, limit)
+        rows = await self._read(Q["due_timers"], now_ms, limit)
         return [TimerRow(run_id=r[0], key=r[1], due_ms=r[2]) for r in rows]
 
     async def next_timer_due(self) -> int | None:
-        value = self._scalar(Q["next_timer_due"])
+        value = await self._scalar(Q["next_timer_due"])
         return None if value is None else int(value)
 
     async def delete_timer(self, run_id: str, key: str, due_ms: int) -> None:
@@ -343,19 +390,19 @@ class SqliteStore:
         self, query: ExecutionQuery, *, after: tuple[int, str] | None, limit: int, reverse: bool
     ) -> list[ExecutionRow]:
         sql, params = list_sql(query, after=after, limit=limit, reverse=reverse)
-        return [execution_row(row) for row in self._read(sql, *params)]
+        return [execution_row(row) for row in await self._read(sql, *params)]
 
     async def count_executions(self, query: ExecutionQuery) -> int:
         sql, params = count_sql(query)
-        return int(self._scalar(sql, *params))
+        return int(await self._scalar(sql, *params))
 
     # --- retention ------------------------------------------------------------------------
 
     async def domain_retentions(self) -> list[tuple[int, str]]:
-        return [(row[0], row[1]) for row in self._read(Q["domain_retentions"])]
+        return [(row[0], row[1]) for row in await self._read(Q["domain_retentions"])]
 
     async def expired_runs(self, domain_id: int, closed_before_ms: int, limit: int) -> list[str]:
-        rows = self._read(Q["expired_runs"], domain_id, closed_before_ms, limit)
+        rows = await self._read(Q["expired_runs"], domain_id, closed_before_ms, limit)
         return [row[0] for row in rows]
 
     async def purge_runs(self, run_ids: list[str]) -> int:

@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from openswf.storage.sqlite import errors
+
 Job = Callable[[sqlite3.Connection], Any]
 
 _STOP = object()
@@ -93,13 +95,17 @@ class GroupCommitWriter:
             conn.execute("COMMIT")
         except Exception as error:  # the commit itself failed: every job in the batch fails
             if conn.in_transaction:
-                conn.execute("ROLLBACK")
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:  # the thread must live on to serve the next batch
+                    pass
             cause = error.cause if isinstance(error, _BatchLost) else error
             outcomes = [(False, cause)] * len(batch)
         if self.on_batch is not None:
             self.on_batch(len(batch), time.perf_counter() - began)
         for (ok, value), (_job, loop, future) in zip(outcomes, batch, strict=True):
-            loop.call_soon_threadsafe(_settle, future, ok, value)
+            # A locked file or a failing disk is answered as unavailable, not as a bug.
+            loop.call_soon_threadsafe(_settle, future, ok, value if ok else errors.translate(value))
 
 
 class _BatchLost(Exception):
