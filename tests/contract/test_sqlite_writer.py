@@ -7,12 +7,13 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from openswf.storage.records import StoreUnavailable
 from openswf.storage.sqlite.writer import GroupCommitWriter, Job
 
 
 def test_a_full_disk_fails_the_batch_with_its_real_cause(tmp_path: Path) -> None:
     """SQLITE_FULL in the middle of a batch rolls the whole transaction back: every job of
-    the batch fails with "database or disk is full", nothing of the batch is in the file, and
+    the batch fails as unavailable because "database or disk is full", nothing of the batch is in the file, and
     later batches write again once there is room."""
     path = tmp_path / "writer.db"
 
@@ -56,9 +57,10 @@ def test_a_full_disk_fails_the_batch_with_its_real_cause(tmp_path: Path) -> None
         return full, later
 
     full, later = asyncio.run(main())
-    assert all(isinstance(outcome, sqlite3.OperationalError) for outcome in full), full
+    # Not the client's fault: answered as unavailable (503), with the cause in its message.
+    assert all(isinstance(outcome, StoreUnavailable) for outcome in full), full
     messages = {str(outcome) for outcome in full}
-    assert messages == {"database or disk is full"}, messages
+    assert messages == {"SQLite: database or disk is full"}, messages
     assert later == [4]
     with sqlite3.connect(path) as conn:
         keys = [row[0] for row in conn.execute("SELECT k FROM t ORDER BY k")]
