@@ -65,6 +65,22 @@ def main() -> None:
     "that no wake-up announced (other servers' tasks, with PostgreSQL ?notify=off).",
 )
 @click.option(
+    "--max-pollers",
+    envvar="OPENSWF_MAX_POLLERS",
+    default=Settings.max_pollers,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Long polls this server holds at once, on all task lists; more get LimitExceededFault.",
+)
+@click.option(
+    "--max-pollers-per-task-list",
+    envvar="OPENSWF_MAX_POLLERS_PER_TASK_LIST",
+    default=Settings.max_pollers_per_task_list,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Long polls held at once on one task list (SWF's quota); more get LimitExceededFault.",
+)
+@click.option(
     "--log-level",
     default="info",
     show_default=True,
@@ -84,6 +100,8 @@ def server(
     db_url: str,
     poll_timeout: float,
     poll_recheck: float,
+    max_pollers: int,
+    max_pollers_per_task_list: int,
     log_level: str,
     limits: tuple[str, ...],
 ) -> None:
@@ -105,7 +123,11 @@ def server(
     except Exception as error:
         raise click.ClickException(f"cannot open database {redact(db_url)}: {error}") from error
     settings = Settings(
-        poll_timeout_s=poll_timeout, poll_recheck_s=poll_recheck, limits=parse_limits(limits)
+        poll_timeout_s=poll_timeout,
+        poll_recheck_s=poll_recheck,
+        max_pollers=max_pollers,
+        max_pollers_per_task_list=max_pollers_per_task_list,
+        limits=parse_limits(limits),
     )
     serve(host, port, db_url, settings, log_level=log_level)
 

@@ -189,8 +189,12 @@ class MatchingService:
             key = (row.domain_id, row.kind, row.task_list)
             queue = self._queues.get(key)
             if not shared:
-                if queue is None or not queue.loaded:
+                if queue is None:
                     continue  # the next poll reads the store
+                if not queue.loaded:  # the store holds more than the heap: a poll reads it
+                    queue.changes += 1
+                    queue.wake_one()
+                    continue
                 if self._held < self._max_held or queue.waiters:
                     self._push(queue, row)
                     queue.wake_one()
