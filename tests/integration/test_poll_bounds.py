@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from openswf.services.matching import Claim
+from openswf.services.matching import IDLE_QUEUES, Claim
 from openswf.services.settings import Settings
 from openswf.testing import LocalServer
 from tests.conftest import make_client
@@ -36,7 +36,6 @@ def test_a_poll_whose_client_hung_up_frees_its_slot_at_once(db_url: str) -> None
         wait_until(lambda: waiting(server) == 1, "the raw poll waits")
         dead.hang_up()
         wait_until(lambda: (waiting(server), polls(server)) == (0, 0), "the dead poll is gone")
-        assert server.call(matching(server).queues) == 0  # and its idle queue freed
         # The slot is free (the limit is 1), and the next task goes to the live poll.
         with ThreadPoolExecutor(1) as pool:
             live = pool.submit(
@@ -167,3 +166,20 @@ def test_a_task_claimed_before_the_client_went_is_still_answered(db_url: str) ->
         )["events"]
         assert [e["eventType"] for e in events][-1] == "DecisionTaskStarted"
         assert server.call(service.waiting) == 0
+
+
+def test_idle_task_list_queues_are_freed(db_url: str) -> None:
+    """One task list per workflow (simpleflow): memory stays bounded however many lists."""
+    with LocalServer(db_url, settings=LONG) as server:
+        swf = make_client(server.endpoint)
+        domain = register(swf, "many")
+        domain_id = _domain_id(server, domain)
+        service = matching(server)
+        lists = IDLE_QUEUES + 50
+
+        async def poll_each_list_once() -> int:
+            for n in range(lists):
+                await service.poll((domain_id, "activity", f"wf-{n}"), identity=None, hold_s=0)
+            return service.queues()
+
+        assert server.call(poll_each_list_once) == IDLE_QUEUES

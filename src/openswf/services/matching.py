@@ -20,8 +20,9 @@ waits.
 
 Resources are bounded: polls per task list and per server (``LimitExceededFault`` past
 either), rows held on all heaps (past ``max_tasks_in_memory`` the store is the backlog, read
-again when the heap runs dry), and a queue with no polls and no rows is freed, so a task list
-per workflow (simpleflow) costs nothing once its polls are gone.
+again when the heap runs dry), and queues with no polls and no rows (at most ``IDLE_QUEUES``
+are kept, the longest idle is freed first), so a task list per workflow (simpleflow) costs
+nothing once its polls are gone.
 """
 
 from __future__ import annotations
@@ -30,9 +31,11 @@ import asyncio
 import contextlib
 import heapq
 import logging
-from collections import deque
+from collections import OrderedDict, deque
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from openswf.engine import commands as c
 from openswf.engine.transition import Outcome, StaleTask
@@ -49,6 +52,7 @@ BACKLOG_BATCH = 256
 # store's seq is not enough (SQLite gives a deleted row's seq to the next row).
 TaskIdentity = tuple[str, int]
 CLAIMED_MEMORY = 4096  # tasks this process claimed lately: a backlog read never re-adds them
+IDLE_QUEUES = 1024  # queues with no polls and no rows kept (loaded) for the next poll
 
 # Why a waiting poll woke up.
 _TASK, _TIMEOUT, _GONE, _CLOSED = range(4)
@@ -104,9 +108,6 @@ class _TaskQueue:
             with contextlib.suppress(ValueError):
                 self.waiters.remove(waiter)
 
-    def unused(self) -> bool:
-        return not (self.pollers or self.heap or self.refreshing)
-
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Claim:
@@ -137,6 +138,7 @@ class MatchingService:
         self._max_per_list = max_pollers_per_list
         self._max_held = max_tasks_in_memory
         self._queues: dict[QueueKey, _TaskQueue] = {}
+        self._idle: OrderedDict[QueueKey, None] = OrderedDict()  # no polls, no rows: oldest first
         self._polls = 0  # polls on all lists
         self._held = 0  # rows on all heaps
         self._closing = False
@@ -160,6 +162,7 @@ class MatchingService:
         return len(queue.heap) if queue else 0
 
     def queues(self) -> int:
+        """Task-list queues held in memory (at most ``IDLE_QUEUES`` of them unused)."""
         return len(self._queues)
 
     # --- tasks arriving -----------------------------------------------------------------------
@@ -227,8 +230,8 @@ class MatchingService:
         queue.refreshing = True
         self._in_background(self._refresh(queue, key))
 
-    def _in_background(self, work: object) -> None:
-        task: asyncio.Task[None] = asyncio.create_task(work)  # type: ignore[arg-type]
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
@@ -253,21 +256,36 @@ class MatchingService:
         """Rows left on a heap by a poll or read that will not take them: to a waiting poll
         here, or (with other servers, nobody here to take them) back to the store, leases
         released, for the other servers. A queue left with nothing is freed."""
-        if (
-            queue.heap
-            and not queue.wake_one()
-            and not queue.pollers
-            and not self._closing
-            and self._spread()
-        ):
-            rows = [entry[3] for entry in queue.heap]
-            self._held -= len(rows)
-            queue.heap.clear()
-            queue.known.clear()
-            queue.loaded = False
+        if queue.heap and not queue.wake_one() and not queue.pollers and self._spread():
+            self._drop_heap(queue, key)
+        self._maybe_idle(queue, key)
+
+    def _drop_heap(self, queue: _TaskQueue, key: QueueKey) -> None:
+        """Forget the rows on a heap: they are in the store. Leases this server holds on
+        them end now and the other servers hear of them."""
+        rows = [entry[3] for entry in queue.heap]
+        self._held -= len(rows)
+        queue.heap.clear()
+        queue.known.clear()
+        queue.loaded = False
+        if rows and self._store.shared and not self._closing:
             self._in_background(self._release(rows, key))
-        if queue.unused() and self._queues.get(key) is queue:
-            del self._queues[key]
+
+    def _maybe_idle(self, queue: _TaskQueue, key: QueueKey) -> None:
+        """A queue with no polls joins the idle ones; past ``IDLE_QUEUES`` the longest idle
+        is freed, with any rows it held (the store has them). Kept a while, a busy list's
+        queue stays loaded between two polls, and the next poll waits without a read."""
+        if queue.pollers or self._queues.get(key) is not queue:
+            return
+        self._idle[key] = None
+        self._idle.move_to_end(key)
+        while len(self._idle) > IDLE_QUEUES:
+            oldest, _ = self._idle.popitem(last=False)
+            found = self._queues.get(oldest)
+            if found is None or found.pollers or found.refreshing:
+                continue  # busy again: it comes back when its polls are done
+            self._drop_heap(found, oldest)
+            del self._queues[oldest]
 
     async def _release(self, rows: list[TaskRow], key: QueueKey) -> None:
         try:
@@ -310,6 +328,7 @@ class MatchingService:
             )
         queue.pollers += 1
         self._polls += 1
+        self._idle.pop(key, None)
         claim = None
         try:
             claim = await self._poll(queue, key, identity, hold_s, gone)
@@ -319,8 +338,8 @@ class MatchingService:
             self._polls -= 1
             if claim is None:
                 self._hand_on(queue, key)
-            elif queue.unused() and self._queues.get(key) is queue:
-                del self._queues[key]
+            else:
+                self._maybe_idle(queue, key)
 
     async def _poll(
         self,
