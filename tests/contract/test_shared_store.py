@@ -138,6 +138,22 @@ async def test_tasks_one_server_announces_wake_the_others(postgres_url: str) -> 
         assert seen_a == []  # its own tasks it hands over in memory
 
 
+async def test_a_released_lease_lets_the_other_servers_take_the_tasks_at_once(
+    postgres_url: str,
+) -> None:
+    async with stores(postgres_url, 2) as (a, b):  # leases of 10 s: never over in this test
+        await start(
+            a, run("r1"), new_tasks=[task("activity", "work", 5), task("activity", "work", 6)]
+        )
+        leased = await a.backlog(1, "activity", "work", 10)
+        assert len(leased) == 2 and await b.backlog(1, "activity", "work", 10) == []
+        await b.release_tasks(leased)  # not b's leases: nothing changes
+        assert await b.backlog(1, "activity", "work", 10) == []
+        await a.release_tasks(leased[:1])  # a's poll for that one went away
+        assert await b.backlog(1, "activity", "work", 10) == leased[:1]
+        await a.release_tasks([])
+
+
 async def test_a_task_read_by_one_server_is_skipped_by_the_others_until_its_lease_ends(
     postgres_url: str,
 ) -> None:
