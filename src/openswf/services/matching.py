@@ -1,6 +1,6 @@
 """Task lists and long polls (DESIGN.md invariant 5).
 
-Each task list with polls here keeps an in-memory heap of its backlog (priority, then FIFO)
+Each task list polled here keeps an in-memory heap of its backlog (priority, then FIFO)
 and a queue of waiting polls. A new task committed by this process is pushed onto the heap and
 wakes one waiter at once; the store stays the truth, and waiters re-read it on an interval,
 which also picks up tasks written by other server processes. With a shared store
