@@ -47,9 +47,23 @@ def has_peers(server: LocalServer) -> bool:
     return bool(server.call(store_of(server).has_peers))
 
 
+def peer_counts(server: LocalServer) -> int:
+    listener = store_of(server)._listener
+    assert listener is not None
+    return int(listener.counts) if listener.connected.is_set() else -1
+
+
 def cluster(url: str, count: int) -> list[LocalServer]:
+    """Servers that all know of each other: each has counted its peers after the last one
+    connected (a count that began before could still say "alone", so two more counts)."""
     servers = [LocalServer(url, settings=SETTINGS).start() for _ in range(count)]
-    wait_until(lambda: all(has_peers(s) for s in servers), "the servers see each other")
+    wait_until(lambda: all(peer_counts(s) >= 0 for s in servers), "every listener connected")
+    before = [peer_counts(s) for s in servers]
+    wait_until(
+        lambda: all(peer_counts(s) >= n + 2 for s, n in zip(servers, before, strict=True)),
+        "every server counted its peers",
+    )
+    assert all(has_peers(s) for s in servers)
     return servers
 
 
@@ -143,7 +157,8 @@ def test_a_peer_the_row_cache_cannot_see_costs_no_wrong_answer(pg_url: str) -> N
     a = LocalServer(pg_url, settings=SETTINGS).start()
     b = LocalServer(f"{pg_url}?notify=off", settings=SETTINGS).start()
     try:
-        wait_until(lambda: not has_peers(a), "A believes it is alone")
+        wait_until(lambda: peer_counts(a) >= 1, "A counted its peers")
+        assert not has_peers(a)  # B has no listener: A believes it is alone
         swf_a, swf_b = make_client(a.endpoint), make_client(b.endpoint)
         domain = register(swf_a, "unseen")
         run = swf_a.start_workflow_execution(domain=domain, workflowId="w", workflowType=WF)
