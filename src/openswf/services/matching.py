@@ -29,11 +29,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import heapq
 import logging
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -41,6 +40,7 @@ from openswf.engine import commands as c
 from openswf.engine.transition import Outcome, StaleTask
 from openswf.protocol.faults import LimitExceededFault, UnknownResourceFault
 from openswf.services.history import HistoryService
+from openswf.services.taskqueue import CLOSED, GONE, TASK, TIMEOUT, TaskQueue
 from openswf.storage.base import Store
 from openswf.storage.records import StoreConflict, TaskRow
 
@@ -48,65 +48,7 @@ log = logging.getLogger("openswf.matching")
 
 QueueKey = tuple[int, str, str]  # (domain_id, kind, task_list)
 BACKLOG_BATCH = 256
-# Tasks are known by (runId, scheduledEventId), which no other task ever has again; a
-# store's seq is not enough (SQLite gives a deleted row's seq to the next row).
-TaskIdentity = tuple[str, int]
-CLAIMED_MEMORY = 4096  # tasks this process claimed lately: a backlog read never re-adds them
 IDLE_QUEUES = 1024  # queues with no polls and no rows kept (loaded) for the next poll
-
-# Why a waiting poll woke up.
-_TASK, _TIMEOUT, _GONE, _CLOSED = range(4)
-
-
-@dataclass
-class _TaskQueue:
-    heap: list[tuple[int, int, TaskIdentity, TaskRow]] = field(default_factory=list)
-    known: set[TaskIdentity] = field(default_factory=set)  # on the heap: re-reads add no twins
-    # Waiting polls, and only those: a poll that leaves (woken, timed out, gone) is removed.
-    waiters: deque[asyncio.Future[int]] = field(default_factory=deque)
-    pollers: int = 0  # polls on this list now: waiting, reading or claiming
-    claiming: int = 0  # of which hold a task (a backlog read leases nothing for them)
-    loaded: bool = False
-    changes: int = 0  # bumped when tasks may have arrived that the heap does not hold
-    # Tasks popped for a claim, lately: a backlog read that raced the claim's commit returns
-    # the row again, and claiming it twice would only cost a write.
-    claimed: dict[TaskIdentity, None] = field(default_factory=dict)
-    refreshing: bool = False  # a read triggered by another server's tasks is in flight
-    refresh_again: bool = False  # and more arrived while it ran
-
-    def push(self, row: TaskRow) -> bool:
-        identity = (row.run_id, row.scheduled_event_id)
-        if identity in self.known or identity in self.claimed:
-            return False
-        self.known.add(identity)
-        heapq.heappush(self.heap, (-row.priority, row.seq, identity, row))
-        return True
-
-    def pop(self) -> TaskRow | None:
-        if not self.heap:
-            return None
-        row = heapq.heappop(self.heap)[3]
-        identity = (row.run_id, row.scheduled_event_id)
-        self.known.discard(identity)
-        self.claimed[identity] = None
-        if len(self.claimed) > CLAIMED_MEMORY:
-            del self.claimed[next(iter(self.claimed))]
-        return row
-
-    def wake_one(self) -> bool:
-        while self.waiters:
-            waiter = self.waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(_TASK)
-                return True
-        return False
-
-    def leave(self, waiter: asyncio.Future[int], why: int) -> None:
-        """End one poll's wait (timeout, client gone): out of the queue at once."""
-        if not waiter.done():
-            waiter.set_result(why)
-            with contextlib.suppress(ValueError):
-                self.waiters.remove(waiter)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -137,7 +79,7 @@ class MatchingService:
         self._max_pollers = max_pollers
         self._max_per_list = max_pollers_per_list
         self._max_held = max_tasks_in_memory
-        self._queues: dict[QueueKey, _TaskQueue] = {}
+        self._queues: dict[QueueKey, TaskQueue] = {}
         self._idle: OrderedDict[QueueKey, None] = OrderedDict()  # no polls, no rows: oldest first
         self._polls = 0  # polls on all lists
         self._held = 0  # rows on all heaps
@@ -170,11 +112,11 @@ class MatchingService:
     def _spread(self) -> bool:
         return self._store.shared and self._store.has_peers()
 
-    def _push(self, queue: _TaskQueue, row: TaskRow) -> None:
+    def _push(self, queue: TaskQueue, row: TaskRow) -> None:
         if queue.push(row):
             self._held += 1
 
-    def _pop(self, queue: _TaskQueue) -> TaskRow | None:
+    def _pop(self, queue: TaskQueue) -> TaskRow | None:
         row = queue.pop()
         if row is not None:
             self._held -= 1
@@ -235,7 +177,7 @@ class MatchingService:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _refresh(self, queue: _TaskQueue, key: QueueKey) -> None:
+    async def _refresh(self, queue: TaskQueue, key: QueueKey) -> None:
         try:
             while queue.waiters:
                 queue.refresh_again = False
@@ -252,7 +194,7 @@ class MatchingService:
             queue.refreshing = False
             self._hand_on(queue, key)
 
-    def _hand_on(self, queue: _TaskQueue, key: QueueKey) -> None:
+    def _hand_on(self, queue: TaskQueue, key: QueueKey) -> None:
         """Rows left on a heap by a poll or read that will not take them: to a waiting poll
         here, or (with other servers, nobody here to take them) back to the store, leases
         released, for the other servers. A queue left with nothing is freed."""
@@ -260,7 +202,7 @@ class MatchingService:
             self._drop_heap(queue, key)
         self._maybe_idle(queue, key)
 
-    def _drop_heap(self, queue: _TaskQueue, key: QueueKey) -> None:
+    def _drop_heap(self, queue: TaskQueue, key: QueueKey) -> None:
         """Forget the rows on a heap: they are in the store. Leases this server holds on
         them end now and the other servers hear of them."""
         rows = [entry[3] for entry in queue.heap]
@@ -271,7 +213,7 @@ class MatchingService:
         if rows and self._store.shared and not self._closing:
             self._in_background(self._release(rows, key))
 
-    def _maybe_idle(self, queue: _TaskQueue, key: QueueKey) -> None:
+    def _maybe_idle(self, queue: TaskQueue, key: QueueKey) -> None:
         """A queue with no polls joins the idle ones; past ``IDLE_QUEUES`` the longest idle
         is freed, with any rows it held (the store has them). Kept a while, a busy list's
         queue stays loaded between two polls, and the next poll waits without a read."""
@@ -303,7 +245,7 @@ class MatchingService:
             while queue.waiters:
                 waiter = queue.waiters.popleft()
                 if not waiter.done():
-                    waiter.set_result(_CLOSED)
+                    waiter.set_result(CLOSED)
 
     # --- polls --------------------------------------------------------------------------------
 
@@ -321,7 +263,7 @@ class MatchingService:
             raise LimitExceededFault(f"Too many pollers on this server (limit {self._max_pollers})")
         queue = self._queues.get(key)
         if queue is None:
-            queue = self._queues[key] = _TaskQueue()
+            queue = self._queues[key] = TaskQueue()
         elif queue.pollers >= self._max_per_list:
             raise LimitExceededFault(
                 f"Too many pollers on task list {key[2]!r} (limit {self._max_per_list})"
@@ -343,7 +285,7 @@ class MatchingService:
 
     async def _poll(
         self,
-        queue: _TaskQueue,
+        queue: TaskQueue,
         key: QueueKey,
         identity: str | None,
         hold_s: float,
@@ -385,7 +327,7 @@ class MatchingService:
                 waiter: asyncio.Future[int] = loop.create_future()
                 queue.waiters.append(waiter)
                 timer = loop.call_later(
-                    min(remaining, self._recheck_s), queue.leave, waiter, _TIMEOUT
+                    min(remaining, self._recheck_s), queue.leave, waiter, TIMEOUT
                 )
                 on_gone = None
                 if gone is not None:
@@ -402,9 +344,9 @@ class MatchingService:
                     if waiter.cancelled():  # the request itself was cancelled
                         with contextlib.suppress(ValueError):
                             queue.waiters.remove(waiter)
-                if why == _TIMEOUT:
+                if why == TIMEOUT:
                     reread = True  # the guarantee: look at the store itself now and then
-                elif why != _TASK:
+                elif why != TASK:
                     return None
             return None
         finally:
@@ -412,7 +354,7 @@ class MatchingService:
                 watch.cancel()
 
     async def _claim_row(
-        self, queue: _TaskQueue, row: TaskRow, identity: str | None
+        self, queue: TaskQueue, row: TaskRow, identity: str | None
     ) -> Claim | None:
         queue.claiming += 1
         try:
@@ -430,7 +372,7 @@ class MatchingService:
             queue.claimed.pop((row.run_id, row.scheduled_event_id), None)
         return claim
 
-    async def _read_backlog(self, queue: _TaskQueue, key: QueueKey, wanted: int) -> None:
+    async def _read_backlog(self, queue: TaskQueue, key: QueueKey, wanted: int) -> None:
         # Loaded first: tasks offered while the read is in flight go on the heap too, and
         # the seq check keeps the read from adding them twice.
         queue.loaded = True
@@ -476,5 +418,5 @@ class MatchingService:
         return Claim(row=row, outcome=outcome)
 
 
-def _gone(queue: _TaskQueue, waiter: asyncio.Future[int], _watch: object) -> None:
-    queue.leave(waiter, _GONE)
+def _gone(queue: TaskQueue, waiter: asyncio.Future[int], _watch: object) -> None:
+    queue.leave(waiter, GONE)
