@@ -192,6 +192,22 @@ async def test_tasks_one_server_announces_wake_the_others(postgres_url: str) -> 
         assert seen_a == []  # its own tasks it hands over in memory
 
 
+async def test_a_released_lease_lets_the_other_servers_take_the_tasks_at_once(
+    postgres_url: str,
+) -> None:
+    async with stores(postgres_url, 2) as (a, b):  # leases of 10 s: never over in this test
+        await start(
+            a, run("r1"), new_tasks=[task("activity", "work", 5), task("activity", "work", 6)]
+        )
+        leased = await a.backlog(1, "activity", "work", 10)
+        assert len(leased) == 2 and await b.backlog(1, "activity", "work", 10) == []
+        await b.release_tasks(leased)  # not b's leases: nothing changes
+        assert await b.backlog(1, "activity", "work", 10) == []
+        await a.release_tasks(leased[:1])  # a's poll for that one went away
+        assert await b.backlog(1, "activity", "work", 10) == leased[:1]
+        await a.release_tasks([])
+
+
 async def test_a_task_read_by_one_server_is_skipped_by_the_others_until_its_lease_ends(
     postgres_url: str,
 ) -> None:
@@ -253,11 +269,13 @@ async def test_a_server_alone_reads_back_its_own_rows_and_stops_once_others_come
         await a.commit(ExecutionCommit(row=moved, expected_version=1, events=[(2, b"e")]))
         with psycopg.connect(postgres_url, autocommit=True) as conn:  # behind its back
             conn.execute("UPDATE executions SET state = 'elsewhere' WHERE run_id = 'r1'")
-        assert await a.get_execution("r1") == moved  # what it committed, from memory
+        assert await a.get_execution("r1", cached=True) == moved  # what it committed, from memory
+        found = await a.get_execution("r1")  # unless the caller wants the database's word
+        assert found is not None and found.state == b"elsewhere"
         async with stores(postgres_url, 1) as (b,):
             b.subscribe(lambda *key: None)
             await until(a.has_peers, 5)
-            found = await a.get_execution("r1")  # others may write now: the database
+            found = await a.get_execution("r1", cached=True)  # others write now: the database
             assert found is not None and found.state == b"elsewhere"
             with pytest.raises(VersionConflict):  # a stale row never commits
                 await a.commit(

@@ -13,8 +13,8 @@ from openswf.storage.sqlite.writer import GroupCommitWriter, Job
 
 def test_a_full_disk_fails_the_batch_with_its_real_cause(tmp_path: Path) -> None:
     """SQLITE_FULL in the middle of a batch rolls the whole transaction back: every job of
-    the batch fails as unavailable because "database or disk is full", nothing of the batch is in the file, and
-    later batches write again once there is room."""
+    the batch fails as unavailable, "database or disk is full"; nothing of the batch is in
+    the file, and later batches write again once there is room."""
     path = tmp_path / "writer.db"
 
     def connect() -> sqlite3.Connection:

@@ -21,10 +21,11 @@ def test_idle_polls_leave_no_waiters_behind(db_url: str) -> None:
         for _ in range(3):
             answer = swf.poll_for_activity_task(domain="idle", taskList={"name": "quiet"})
             assert "taskToken" not in answer
-        assert server.app.service.matching is not None
-        queues = server.app.service.matching._queues
-        assert [len(queue.waiters) for queue in queues.values()] == [0]
-        assert [queue.pollers for queue in queues.values()] == [0]
+        matching = server.app.service.matching
+        assert matching is not None
+        # Nothing is left: no waiter, no poll, and no row (idle queues: test_poll_bounds.py).
+        counts = server.call(lambda: (matching.waiting(), matching.polls(), matching._held))
+        assert counts == (0, 0, 0)
 
 
 def test_more_pollers_than_the_limit_get_limit_exceeded(db_url: str) -> None:

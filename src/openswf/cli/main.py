@@ -70,6 +70,22 @@ def main() -> None:
     "that no wake-up announced (other servers' tasks, with PostgreSQL ?notify=off).",
 )
 @click.option(
+    "--max-pollers",
+    envvar="OPENSWF_MAX_POLLERS",
+    default=Settings.max_pollers,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Long polls this server holds at once, on all task lists; more get LimitExceededFault.",
+)
+@click.option(
+    "--max-pollers-per-task-list",
+    envvar="OPENSWF_MAX_POLLERS_PER_TASK_LIST",
+    default=Settings.max_pollers_per_task_list,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Long polls held at once on one task list (SWF's quota); more get LimitExceededFault.",
+)
+@click.option(
     "--log-level",
     default="info",
     show_default=True,
@@ -106,6 +122,8 @@ def server(
     db_url: str,
     poll_timeout: float,
     poll_recheck: float,
+    max_pollers: int,
+    max_pollers_per_task_list: int,
     log_level: str,
     limits: tuple[str, ...],
     metrics_max_task_lists: int,
@@ -137,6 +155,8 @@ def server(
         metrics_max_task_lists=metrics_max_task_lists,
         metrics_max_domains=metrics_max_domains,
         token_keys=security.token_keys,
+        max_pollers=max_pollers,
+        max_pollers_per_task_list=max_pollers_per_task_list,
     )
     try:
         serve(host, port, db_url, settings, log_level=log_level, **security.serve_options())

@@ -100,11 +100,8 @@ class OpenSwfApp:
                     pass
                 gone.set()
 
-            async def is_disconnected() -> bool:
-                return gone.is_set()
-
             watcher = asyncio.ensure_future(watch())
-            extra["is_disconnected"] = is_disconnected
+            extra["gone"] = gone  # the poll ends at once, empty (services/context.py)
         began = time.perf_counter()
         try:
             status, payload = await self._dispatcher.dispatch(

@@ -77,15 +77,28 @@ class HistoryService:
         if lock is None:
             lock = self._locks[run_id] = asyncio.Lock()
         async with lock:
+            # A shared store may answer the first read from its row cache, which can be stale
+            # (a peer it cannot see). A commit's version check catches a stale row; a refusal
+            # or a "nothing to do" commits nothing, so it is judged again on a fresh read.
+            fresh = not self._store.shared
             for _attempt in range(MAX_ATTEMPTS):
-                row = await self._store.get_execution(run_id)
+                row = await self._store.get_execution(run_id, cached=not fresh)
                 if row is None:
                     raise UnknownResourceFault(f"Unknown execution: runId={run_id}")
-                outcome = handle(
-                    decode_state(row.state), command, self._clock.now_ms(), self._limits
-                )
+                try:
+                    outcome = handle(
+                        decode_state(row.state), command, self._clock.now_ms(), self._limits
+                    )
+                except Exception:
+                    if fresh:
+                        raise
+                    fresh = True
+                    continue
                 if not changes_anything(outcome, command):
-                    return outcome
+                    if fresh:
+                        return outcome
+                    fresh = True
+                    continue
                 state = outcome.state
                 new_row = replace(
                     row,

@@ -74,7 +74,9 @@ class SwfService:
             store,
             history,
             recheck_s=settings.poll_recheck_s,
-            max_pollers=settings.max_pollers_per_task_list,
+            max_pollers=settings.max_pollers,
+            max_pollers_per_list=settings.max_pollers_per_task_list,
+            max_tasks_in_memory=settings.max_tasks_in_memory,
         )
         relay = RelayService(store, history, settings)
         timers = TimerService(

@@ -17,6 +17,10 @@ class Settings:
     max_types_per_domain: int = 10_000
     max_open_executions_per_domain: int = 100_000
     max_pollers_per_task_list: int = 1_000
+    # All long polls held by this server at once (each is an open connection: mind ulimit -n).
+    max_pollers: int = 10_000
+    # Tasks held in memory on all task lists' heaps; past it, the store is the backlog.
+    max_tasks_in_memory: int = 100_000
     # How often a waiting poll re-reads the store: the guarantee behind in-memory wake-ups.
     poll_recheck_s: float = 5.0
     # How often closed executions past their domain's retention are purged, and how many runs

@@ -71,7 +71,7 @@ class TaskService:
             (domain.id, "decision", req["taskList"]["name"]),
             identity=req.get("identity"),
             hold_s=self._settings.poll_timeout_s,
-            is_disconnected=ctx.is_disconnected,
+            gone=ctx.gone,
         )
         if claim is None:
             return self._empty({"previousStartedEventId": 0, "startedEventId": 0})
@@ -142,7 +142,8 @@ class TaskService:
         children = bool(workflow_keys)
         row = None
         if activity_keys or workflow_keys or continues:
-            row = await self._store.get_execution(token.run_id)
+            # Only what never changes is read here (domain, type): a cached row will do.
+            row = await self._store.get_execution(token.run_id, cached=True)
             if row is None:
                 raise faults.UnknownResourceFault("Unknown decision task")
             if continues:
@@ -204,7 +205,7 @@ class TaskService:
             (domain.id, kind, task_list),
             identity=req.get("identity"),
             hold_s=self._settings.poll_timeout_s,
-            is_disconnected=ctx.is_disconnected,
+            gone=ctx.gone,
         )
         if claim is None:
             return self._empty({"startedEventId": 0})

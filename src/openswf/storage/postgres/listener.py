@@ -52,6 +52,7 @@ class TaskListener:
         self.connected = asyncio.Event()
         # Unknown counts as "yes": the coordinated way is always correct, only dearer.
         self.peers = True
+        self.counts = 0  # peer counts done (tests wait for one that saw every server)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="openswf-pg-listener")
@@ -99,6 +100,7 @@ class TaskListener:
         if peers != self.peers:
             log.info("other openswf servers on this database: %s", "yes" if peers else "none")
         self.peers = peers
+        self.counts += 1
 
     def _deliver(self, text: str) -> None:
         try:

@@ -210,6 +210,12 @@ WHERE (tasks.leased_until_ms <= clock.now_ms OR tasks.leased_by = %(node)s)
     ORDER BY t.priority DESC, t.seq LIMIT %(limit)s)
 RETURNING seq, domain_id, kind, task_list, priority, run_id, scheduled_event_id, payload;
 
+-- name: release_tasks
+-- Ends this server's lease on tasks that no poll here took, so the other servers' reads find
+-- them now rather than when the lease runs out.
+UPDATE tasks SET leased_by = NULL, leased_until_ms = 0
+WHERE leased_by = %s AND seq = ANY(%s::bigint[]);
+
 -- name: count_tasks
 SELECT count(*) FROM tasks WHERE domain_id = %s AND kind = %s AND task_list = %s;
 

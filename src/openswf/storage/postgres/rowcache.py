@@ -7,10 +7,16 @@ row itself, so the row it last committed is the row in the database, and the rea
 answered from memory, as an in-process SQLite read costs nothing.
 
 Only committed rows go in, never rows read: a read racing a commit could put back an older
-version. A failed or uncertain commit drops its run. The moment another server may be
-writing, nothing is answered from here and everything is dropped; a stale row that slipped
-through the moment it took to notice (under a second, a NOTIFY away) can only make a commit
-fail its version check, which drops the row and reads it afresh.
+version. A failed or uncertain commit drops its run. The moment another server is seen
+writing, nothing is answered from here and everything is dropped.
+
+A peer can go unseen, though: one whose listener connection is gone while its pool works,
+one with ``notify=off``, or one in the seconds before the count notices it. So a cached row
+is only ever given to a caller that asks (``get_execution(cached=True)``) and whose use of
+it costs at most a failed version check: ``HistoryService.apply``, which commits with the
+row's version and judges any refusal or no-op again on a fresh read, and readers of what
+never changes in a run (its domain and type). A stale row thus costs one retry, never a
+wrong answer, and a claim never deletes a live task row on a stale row's word.
 """
 
 from __future__ import annotations

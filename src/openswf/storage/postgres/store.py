@@ -337,15 +337,16 @@ class PostgresStore:
         found = execution_row(rows[0])
         return found.version == commit.row.version and found.state == commit.row.state
 
-    async def get_execution(self, run_id: str) -> ExecutionRow | None:
+    async def get_execution(self, run_id: str, *, cached: bool = False) -> ExecutionRow | None:
         if unmatchable(run_id):
             return None
         if self.has_peers():
             self._rows.clear()  # other servers write too: only the database knows
-        else:
-            cached = self._rows.get(run_id)
-            if cached is not None:
-                return cached
+        elif cached:
+            # Maybe stale (a peer this server cannot see): see rowcache.py for who may ask.
+            row = self._rows.get(run_id)
+            if row is not None:
+                return row
         rows = await self._fetch(Q["get_execution"], run_id)
         return execution_row(rows[0]) if rows else None
 
@@ -406,6 +407,10 @@ class PostgresStore:
 
     async def delete_task(self, run_id: str, kind: str, scheduled_event_id: int) -> None:
         await self._execute(Q["delete_task"], run_id, kind, scheduled_event_id)
+
+    async def release_tasks(self, rows: list[TaskRow]) -> None:
+        if rows:
+            await self._execute(Q["release_tasks"], self.node, [row.seq for row in rows])
 
     # --- timers ---------------------------------------------------------------------------
 

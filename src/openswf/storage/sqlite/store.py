@@ -317,7 +317,7 @@ class SqliteStore:
     async def commit(self, commit: ExecutionCommit) -> list[TaskRow]:
         return list(await self._writer.run(lambda conn: _apply_commit(conn, commit)))
 
-    async def get_execution(self, run_id: str) -> ExecutionRow | None:
+    async def get_execution(self, run_id: str, *, cached: bool = False) -> ExecutionRow | None:
         rows = await self._read(Q["get_execution"], run_id)
         return execution_row(rows[0]) if rows else None
 
@@ -366,6 +366,9 @@ class SqliteStore:
     async def delete_task(self, run_id: str, kind: str, scheduled_event_id: int) -> None:
         params = (run_id, kind, scheduled_event_id)
         await self._writer.run(lambda conn: conn.execute(Q["delete_task"], params) and None)
+
+    async def release_tasks(self, rows: list[TaskRow]) -> None:
+        """One process owns the file: nothing is leased."""
 
     # --- timers ---------------------------------------------------------------------------
 
