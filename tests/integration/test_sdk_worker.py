@@ -183,7 +183,9 @@ def test_cancellation_reaches_the_activity(
     )
     harness.wait_event(wf, "ActivityTaskCanceled")
     assert '"step 3"' in harness.attrs(wf, "ActivityTaskCanceled")["details"]
-    assert worker.canceled == 1
+    # The worker counts the cancel once its answer is back, which may be just after the
+    # server recorded it.
+    wait_until(lambda: worker.canceled == 1, "the worker to count the cancel")
 
 
 def test_failures_are_reported_with_reason_and_trimmed_details(
