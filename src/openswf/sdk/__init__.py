@@ -28,10 +28,13 @@ from openswf.sdk.deciders import (
 from openswf.sdk.graph import ActivityTask, ChildWorkflow, Generator, Task, Timer
 from openswf.sdk.history import DecisionTask, History
 from openswf.sdk.lambdas import LambdaWorker
+from openswf.sdk.payloads import FileStore, S3Store
+from openswf.sdk.payloads import configure as configure_payloads
+from openswf.sdk.results import WaitTimeout, WorkflowFailed, wait_for_result
 from openswf.sdk.retry import Retry
 from openswf.sdk.spec import DeciderSpec
 from openswf.sdk.worker import ActivityWorker
-from openswf.sdk.workflows import WorkflowType, ensure_domain
+from openswf.sdk.workflows import WorkflowType, ensure_domain, signal
 
 __all__ = [
     "Activity",
@@ -40,29 +43,36 @@ __all__ = [
     "ActivityFailed",
     "ActivityTask",
     "ActivityWorker",
-    "LambdaWorker",
     "AsyncClient",
     "ChildWorkflow",
     "Client",
     "Credentials",
     "DaemonDecider",
-    "DeciderSpec",
     "Decider",
+    "DeciderSpec",
     "DecisionTask",
     "DecisionWorker",
     "Decisions",
     "DynamicDecider",
+    "FileStore",
     "Generator",
     "GraphDecider",
     "History",
+    "LambdaWorker",
     "Registry",
     "Retry",
+    "S3Store",
     "Task",
     "Timeouts",
     "Timer",
+    "WaitTimeout",
+    "WorkflowFailed",
     "WorkflowType",
     "activity",
+    "configure_payloads",
     "default_registry",
     "dynamic_input",
     "ensure_domain",
+    "signal",
+    "wait_for_result",
 ]

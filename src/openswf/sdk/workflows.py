@@ -90,3 +90,18 @@ class WorkflowType:
             tagList=tags,
         )
         return answer["runId"]
+
+
+def signal(
+    client: Client,
+    domain: str,
+    workflow_id: str,
+    name: str,
+    input: Any = None,
+    *,
+    run_id: str | None = None,
+) -> None:
+    """Signal an execution; ``input`` is sent as JSON (offloaded if large, like any value)."""
+    client.signal_workflow_execution(
+        domain=domain, workflowId=workflow_id, runId=run_id, signalName=name, input=dumps(input)
+    )

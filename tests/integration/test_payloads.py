@@ -1,0 +1,161 @@
+"""Large payloads end to end: a graph workflow whose input, activity input, activity result,
+failure details and signal input exceed SWF's 32,768 characters runs on a real server (both
+backends), with the values offloaded to a directory or to S3 (moto's server, a real process),
+and the history holding only references."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from openswf.sdk import (
+    ActivityFailed,
+    ActivityTask,
+    ActivityWorker,
+    Client,
+    DeciderSpec,
+    DecisionWorker,
+    GraphDecider,
+    Registry,
+    WorkflowFailed,
+    WorkflowType,
+    activity,
+    ensure_domain,
+    payloads,
+    signal,
+    wait_for_result,
+)
+from openswf.sdk.converter import MAX_DATA, loads
+from openswf.sdk.history import attributes, get_history
+from openswf.testing import LocalServer
+from tests.conftest import unique
+from tests.s3_server import CREDENTIALS, moto_s3
+
+BIG = 100_000  # characters: three times SWF's limit
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    with moto_s3() as endpoint:
+        yield endpoint
+
+
+def s3_client(endpoint: str) -> Any:
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+@pytest.fixture(params=["file", "s3"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[payloads.PayloadStore]:
+    if request.param == "file":
+        chosen: payloads.PayloadStore = payloads.FileStore(tmp_path / "payloads")
+    else:
+        endpoint = request.getfixturevalue("s3_endpoint")
+        client = s3_client(endpoint)
+        bucket = unique("payloads").lower()
+        client.create_bucket(Bucket=bucket)
+        chosen = payloads.S3Store(bucket, "openswf/tests", client=client)
+    payloads.configure(chosen)
+    yield chosen
+    payloads.reset()
+
+
+@activity(name="payloads.double", version="1", task_list="payloads")
+def double(context: Any) -> dict[str, Any]:
+    text = context.workflow_input["text"]
+    return {"text": text + text, "length": 2 * len(text)}
+
+
+@activity(name="payloads.refuse", version="1", task_list="payloads")
+def refuse(context: Any) -> None:
+    raise ActivityFailed("refused", {"evidence": "y" * BIG})
+
+
+def run_graph(endpoint: str, tasks: list[ActivityTask], workflow_input: Any) -> tuple[str, Any]:
+    client = Client(endpoint)
+    domain = unique("payloads")
+    spec = DeciderSpec(domain=domain, task_list="payloads-decisions", tasks=tasks)
+    kind = WorkflowType(unique("big"), "1", task_list=spec.task_list)
+    ensure_domain(client, domain)
+    kind.register(client, domain)
+    registry = Registry([double, refuse])
+    workers = [
+        ActivityWorker(client, domain, "payloads", registry).start(),
+        DecisionWorker(client, domain, spec.task_list, GraphDecider(spec)).start(),
+    ]
+    try:
+        workflow_id = unique("wf")
+        run_id = kind.start(client, domain, workflow_id, workflow_input)
+        try:
+            result: Any = wait_for_result(client, domain, workflow_id, run_id, timeout=60)
+        except WorkflowFailed as failed:
+            result = failed
+        history = get_history(client, domain, workflow_id, run_id)
+    finally:
+        for worker in workers:
+            worker.stop()
+        client.close()
+    return result, history
+
+
+def assert_only_references(history: list[Any]) -> int:
+    """Every Data field of the history fits SWF's limit; returns how many are references."""
+    refs = 0
+    for event in history:
+        for key in ("input", "result", "details"):
+            value = attributes(event).get(key)
+            if isinstance(value, str):
+                assert len(value) <= MAX_DATA, (event["eventType"], key, len(value))
+                refs += payloads.reference(value) is not None
+    return refs
+
+
+def test_large_input_and_result_go_through_the_store(
+    server: LocalServer, store: payloads.PayloadStore
+) -> None:
+    text = "x" * BIG
+    result, history = run_graph(
+        server.endpoint, [ActivityTask(double, id="double")], {"text": text}
+    )
+    assert result == {"double": {"text": text + text, "length": 2 * BIG}}
+    # workflow input, the activity's input envelope, its result and the workflow's result
+    assert assert_only_references(history) == 4
+    started = attributes(history[0])["input"]
+    ref = payloads.reference(started)
+    assert ref is not None and ref["size"] > BIG and len(ref["sha256"]) == 64
+    assert store.get(ref["sha256"]).decode() == f'{{"text":"{text}"}}'
+
+
+def test_large_failure_details_are_offloaded(
+    server: LocalServer, store: payloads.PayloadStore
+) -> None:
+    failed, history = run_graph(server.endpoint, [ActivityTask(refuse, id="refuse")], None)
+    assert isinstance(failed, WorkflowFailed) and failed.status == "FAILED"
+    (attempt,) = failed.details["failures"]["refuse"]
+    assert attempt["reason"] == "refused"
+    assert attempt["details"] == {"evidence": "y" * BIG}
+    assert assert_only_references(history) == 2  # the activity's and the workflow's details
+
+
+def test_large_signal_input(server: LocalServer, store: payloads.PayloadStore) -> None:
+    client = Client(server.endpoint)
+    domain = unique("payloads")
+    kind = WorkflowType("waits", "1", task_list="nobody")
+    ensure_domain(client, domain)
+    kind.register(client, domain)
+    run_id = kind.start(client, domain, "w", None)
+    signal(client, domain, "w", "big", {"blob": "z" * BIG}, run_id=run_id)
+    (event,) = [e for e in get_history(client, domain, "w", run_id) if "Signaled" in e["eventType"]]
+    raw = attributes(event)["input"]
+    assert payloads.reference(raw) is not None
+    assert loads(raw) == {"blob": "z" * BIG}
+    client.close()
