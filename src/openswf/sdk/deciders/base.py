@@ -96,10 +96,24 @@ class DecisionWorker(PollingWorker[DecisionTask]):
         try:
             return decider.decide(task)
         except Exception:
-            log.exception("decider failed on %s; the task will time out", task.workflow_id)
+            log.exception(
+                "%s: decider failed on %s; the task will time out and be decided again",
+                self.identity,
+                task.workflow_id,
+            )
             return None
 
-    def _record(self, decisions: Decisions) -> None:
+    def _record(self, task: DecisionTask, decisions: Decisions) -> None:
+        kinds = [d["decisionType"] for d in decisions.decisions]
+        log.info(
+            "%s: decided %s (%s %s, %d events): %s",
+            self.identity,
+            task.workflow_id,
+            task.workflow_type.get("name"),
+            task.workflow_type.get("version"),
+            len(task.events),
+            ", ".join(_summary(kinds)) or "no decisions",
+        )
         with self._busy_lock:
             self.decided += 1
             if decisions.closes:
@@ -131,7 +145,7 @@ class DecisionWorker(PollingWorker[DecisionTask]):
         except UnknownResourceFault:
             log.warning("decision task of %s closed before its answer", task.workflow_id)
             return
-        self._record(decisions)
+        self._record(task, decisions)
 
     async def ahandle(self, task: DecisionTask) -> None:
         decisions = self._decide(task)
@@ -147,4 +161,12 @@ class DecisionWorker(PollingWorker[DecisionTask]):
         except UnknownResourceFault:
             log.warning("decision task of %s closed before its answer", task.workflow_id)
             return
-        self._record(decisions)
+        self._record(task, decisions)
+
+
+def _summary(kinds: list[str]) -> list[str]:
+    """``ScheduleActivityTask x3, StartTimer``: decision types in order, repeats counted."""
+    counts: dict[str, int] = {}
+    for kind in kinds:
+        counts[kind] = counts.get(kind, 0) + 1
+    return [kind if n == 1 else f"{kind} x{n}" for kind, n in counts.items()]
