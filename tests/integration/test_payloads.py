@@ -21,7 +21,7 @@ from openswf.sdk import (
     DecisionWorker,
     GraphDecider,
     Registry,
-    WorkflowFailed,
+    ExecutionFailed,
     WorkflowType,
     activity,
     ensure_domain,
@@ -97,7 +97,7 @@ def run_graph(endpoint: str, tasks: list[ActivityTask], workflow_input: Any) -> 
         run_id = kind.start(client, domain, workflow_id, workflow_input)
         try:
             result: Any = wait_for_result(client, domain, workflow_id, run_id, timeout=60)
-        except WorkflowFailed as failed:
+        except ExecutionFailed as failed:
             result = failed
         history = get_history(client, domain, workflow_id, run_id)
     finally:
@@ -139,7 +139,7 @@ def test_large_failure_details_are_offloaded(
     server: LocalServer, store: payloads.PayloadStore
 ) -> None:
     failed, history = run_graph(server.endpoint, [ActivityTask(refuse, id="refuse")], None)
-    assert isinstance(failed, WorkflowFailed) and failed.status == "FAILED"
+    assert isinstance(failed, ExecutionFailed) and failed.status == "FAILED"
     (attempt,) = failed.details["failures"]["refuse"]
     assert attempt["reason"] == "refused"
     assert attempt["details"] == {"evidence": "y" * BIG}

@@ -9,6 +9,7 @@ import logging
 import click
 
 from openswf.cli.run import run
+from openswf.cli.worker import worker
 from openswf.engine.commands import Limits
 from openswf.services.settings import Settings
 from openswf.storage.base import Store
@@ -131,6 +132,7 @@ async def _probe(store: Store) -> None:
 
 
 main.add_command(run)
+main.add_command(worker)
 
 if __name__ == "__main__":
     main()

@@ -30,7 +30,7 @@ from openswf.sdk.history import DecisionTask, History
 from openswf.sdk.lambdas import LambdaWorker
 from openswf.sdk.payloads import FileStore, S3Store
 from openswf.sdk.payloads import configure as configure_payloads
-from openswf.sdk.results import WaitTimeout, WorkflowFailed, wait_for_result
+from openswf.sdk.results import ExecutionFailed, WaitTimeout, wait_for_result
 from openswf.sdk.retry import Retry
 from openswf.sdk.spec import DeciderSpec
 from openswf.sdk.worker import ActivityWorker
@@ -54,6 +54,7 @@ __all__ = [
     "DecisionWorker",
     "Decisions",
     "DynamicDecider",
+    "ExecutionFailed",
     "FileStore",
     "Generator",
     "GraphDecider",
@@ -66,7 +67,6 @@ __all__ = [
     "Timeouts",
     "Timer",
     "WaitTimeout",
-    "WorkflowFailed",
     "WorkflowType",
     "activity",
     "configure_payloads",

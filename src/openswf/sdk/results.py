@@ -4,7 +4,7 @@
     result = wait_for_result(client, "shop", "order-1", run_id, timeout=300)
 
 The result is decoded by the converter (so offloaded payloads are fetched). An execution
-that closes any other way raises ``WorkflowFailed`` with its close status, reason and
+that closes any other way raises ``ExecutionFailed`` with its close status, reason and
 details; one that continues as new is followed to its new run.
 """
 
@@ -25,7 +25,7 @@ _STATUS = {
 }
 
 
-class WorkflowFailed(Exception):
+class ExecutionFailed(Exception):
     """The execution closed without a result: ``status`` is FAILED, CANCELED, TERMINATED or
     TIMED_OUT; ``reason`` and ``details`` (decoded) are what its close event says."""
 
@@ -52,7 +52,7 @@ def wait_for_result(
     follow_continue_as_new: bool = True,
 ) -> Any:
     """Block until the execution closes; return its decoded result, or raise
-    ``WorkflowFailed``. Without ``run_id``, waits for the workflow id's current run."""
+    ``ExecutionFailed``. Without ``run_id``, waits for the workflow id's current run."""
     deadline = None if timeout is None else time.monotonic() + timeout
     if run_id is None:
         run_id = _current_run(client, domain, workflow_id)
@@ -71,7 +71,7 @@ def wait_for_result(
                 run_id = str(attrs["newExecutionRunId"])
                 continue
             details = attrs.get("details")
-            raise WorkflowFailed(
+            raise ExecutionFailed(
                 _STATUS.get(kind, kind),
                 attrs.get("reason") or attrs.get("cause") or attrs.get("timeoutType"),
                 loads(details) if isinstance(details, str) else details,
