@@ -131,7 +131,7 @@ def test_sigterm_lets_the_running_task_finish(server: str, tmp_path: Path) -> No
     ensure_domain(client, "slow-domain")
     proc = start_worker(server, str(module), log=log)
     try:
-        wait_for(lambda: "DecisionWorker polling" in log.read_text(), 20, "the worker")
+        wait_for(lambda: "DecisionWorker started" in log.read_text(), 20, "the worker")
 
         def type_registered() -> bool:
             types = client.list_workflow_types(

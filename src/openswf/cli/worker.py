@@ -285,10 +285,21 @@ def serve(workers: list[PollingWorker[Any]], endpoint: str) -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    for item in workers:
-        item.start()
-        log.info("%s polling (%s) on %s", type(item).__name__, item.describe(), endpoint)
-    for item in workers:
+    # Activity workers first, and deciders once the activity types are registered: a
+    # decision that schedules an unregistered type would fail the workflow.
+    activity_workers = [w for w in workers if isinstance(w, ActivityWorker)]
+    others = [w for w in workers if not isinstance(w, ActivityWorker)]
+    started: list[PollingWorker[Any]] = []
+    for group in (activity_workers, others):
+        for item in group:
+            if stopping.is_set():
+                break
+            started.append(item.start())
+            log.info("%s started (%s) on %s", type(item).__name__, item.describe(), endpoint)
+        for item in group:
+            while item in started and not item.wait_ready(0.5) and not stopping.is_set():
+                pass
+    for item in started:
         while not item.join(0.5):
             pass
     log.info("stopped")

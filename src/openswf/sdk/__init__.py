@@ -34,7 +34,7 @@ from openswf.sdk.results import ExecutionFailed, WaitTimeout, wait_for_result
 from openswf.sdk.retry import Retry
 from openswf.sdk.spec import DeciderSpec
 from openswf.sdk.worker import ActivityWorker
-from openswf.sdk.workflows import WorkflowType, ensure_domain, signal
+from openswf.sdk.workflows import WorkflowType, ensure_domain, register_activities, signal
 
 __all__ = [
     "Activity",
@@ -73,6 +73,7 @@ __all__ = [
     "default_registry",
     "dynamic_input",
     "ensure_domain",
+    "register_activities",
     "signal",
     "wait_for_result",
 ]

@@ -67,6 +67,7 @@ class PollingWorker(ABC, Generic[T]):
             None if isinstance(client, AsyncClient) else client.clone()
         )
         self._stopping = threading.Event()
+        self._ready = threading.Event()  # prepared (types registered), polling
         self._done = threading.Event()
         self._threads: list[threading.Thread] = []
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -135,6 +136,7 @@ class PollingWorker(ABC, Generic[T]):
         try:
             if not ready and not self._prepare_when_ready():
                 return
+            self._ready.set()
             self._threads = [
                 threading.Thread(target=self._thread_loop, name=f"{self.identity}-{i}", daemon=True)
                 for i in range(self.concurrency)
@@ -189,6 +191,10 @@ class PollingWorker(ABC, Generic[T]):
     def _cancel_polls(self) -> None:
         for task in list(self._poll_tasks):
             task.cancel()
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Wait until the worker has prepared (registered its types) and polls."""
+        return self._ready.wait(timeout)
 
     def join(self, timeout: float | None = None) -> bool:
         return self._done.wait(timeout)
@@ -259,6 +265,7 @@ class PollingWorker(ABC, Generic[T]):
                 self._health.waiting(error)
                 if not await self._aprepare_when_ready():
                     return
+            self._ready.set()
             loops = [asyncio.ensure_future(self._async_loop(self.client))]
             loops += [
                 asyncio.ensure_future(self._async_loop(self.client))

@@ -8,9 +8,11 @@ run_id = hello.start(client, "demo", "hello-1", input={"name": "world"})
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from openswf.sdk.activities import Activity
 from openswf.sdk.client import Client
 from openswf.sdk.converter import dumps
 from openswf.sdk.errors import DomainAlreadyExistsFault, TypeAlreadyExistsFault
@@ -23,6 +25,19 @@ def ensure_domain(client: Client, name: str, retention_days: int | str = 1) -> N
         )
     except DomainAlreadyExistsFault:
         pass
+
+
+def register_activities(
+    client: Client, domain: str, activities: Iterable[Activity[Any, Any]]
+) -> None:
+    """Register activity types with their defaults; existing ones are left as they are.
+    Register them before the first workflow that schedules them starts: a decision that
+    schedules an unregistered type fails (``ACTIVITY_TYPE_DOES_NOT_EXIST``)."""
+    for item in activities:
+        try:
+            client.register_activity_type(**item.registration(domain))
+        except TypeAlreadyExistsFault:
+            pass
 
 
 @dataclass(frozen=True, kw_only=True)
