@@ -29,7 +29,7 @@ from openswf.sdk import (
     signal,
     wait_for_result,
 )
-from openswf.sdk.converter import MAX_DATA, loads
+from openswf.sdk.converter import MAX_DATA, dumps, loads
 from openswf.sdk.history import attributes, get_history
 from openswf.testing import LocalServer
 from tests.conftest import unique
@@ -159,3 +159,29 @@ def test_large_signal_input(server: LocalServer, store: payloads.PayloadStore) -
     assert payloads.reference(raw) is not None
     assert loads(raw) == {"blob": "z" * BIG}
     client.close()
+
+
+def test_an_s3_store_from_the_environment(
+    s3_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The configuration users write: a URL and an endpoint; boto3 is imported on first use
+    and finds its credentials in the environment."""
+    bucket = unique("from-env").lower()
+    s3_client(s3_endpoint).create_bucket(Bucket=bucket)
+    for key, value in CREDENTIALS.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("OPENSWF_PAYLOAD_STORE", f"s3://{bucket}/deep/prefix")
+    monkeypatch.setenv("OPENSWF_PAYLOAD_S3_ENDPOINT", s3_endpoint)
+    payloads.reset()
+    try:
+        value = {"numbers": list(range(20_000))}
+        text = dumps(value)
+        assert text is not None and len(text) < 200
+        ref = payloads.reference(text)
+        assert ref is not None
+        listed = s3_client(s3_endpoint).list_objects_v2(Bucket=bucket)["Contents"]
+        assert [o["Key"] for o in listed] == [f"deep/prefix/{ref['sha256']}"]
+        payloads.reset()  # a fresh process: nothing cached
+        assert loads(text) == value
+    finally:
+        payloads.reset()
