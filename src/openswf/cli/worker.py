@@ -8,8 +8,10 @@ Each MODULE is a dotted module name (imported with the current directory on the 
   module's name, version 1, on the spec's task list), as ``openswf run`` reads a file, and any
   ``workflows = {WorkflowType(...): spec, ...}`` mapping; child graphs (``ChildWorkflow(spec=
   ...)``) get a ``DynamicDecider`` on their task lists, and the ``openswf.dynamic`` type;
-* workflows written as code: any object with an ``__openswf_workflow__()`` hook that returns
-  a ``(WorkflowType, Decider)`` pair (or None, for an abstract base class).
+* workflows written as code: every ``openswf.sdk.Workflow`` subclass, decided by a
+  ``WorkflowDecider``; and any object with an ``__openswf_workflow__()`` hook that returns a
+  ``(WorkflowType, Decider)`` pair (or None, for an abstract base class);
+* Lambda functions: a ``lambdas = {name: function}`` mapping, run by a ``LambdaWorker``.
 
 It registers the activity and workflow types (once the domain exists: it waits for it),
 runs one activity worker per activity task list and one decision worker per decision task
@@ -20,12 +22,13 @@ and exits; a second signal exits at once.
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 import os
 import signal
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
@@ -41,6 +44,7 @@ from openswf.sdk import (
     DecisionWorker,
     DynamicDecider,
     GraphDecider,
+    LambdaWorker,
     WorkflowType,
     default_registry,
 )
@@ -63,6 +67,7 @@ class Served:
     decider: Decider
     domain: str | None  # None: the --domain option's
     children: frozenset[str] = field(default_factory=frozenset)  # task lists of child graphs
+    activity_task_list: str | None = None  # where its activities without a task list go
 
 
 def import_target(target: str) -> ModuleType:
@@ -106,24 +111,63 @@ def served_graph(kind: WorkflowType, spec: DeciderSpec) -> Served:
         decider=GraphDecider(spec),
         domain=spec.domain,
         children=frozenset(child_task_lists(spec.tasks)),
+        activity_task_list=spec.default_activity_task_list,
     )
 
 
+def code_workflow_class() -> tuple[Any, Any] | None:
+    """``(Workflow, WorkflowDecider)`` of ``openswf.sdk.code``, if this version has them."""
+    try:
+        code = importlib.import_module("openswf.sdk.code")
+    except ImportError:
+        return None
+    base, decider = getattr(code, "Workflow", None), getattr(code, "WorkflowDecider", None)
+    return (base, decider) if base is not None and decider is not None else None
+
+
 def code_workflows(module: ModuleType) -> Iterator[Served]:
-    """Objects with the ``__openswf_workflow__`` hook (workflows written as code)."""
+    """Workflow subclasses, and objects with the ``__openswf_workflow__`` hook."""
+    code = code_workflow_class()
     for value in list(vars(module).values()):
         hook = getattr(value, "__openswf_workflow__", None)
-        if not callable(hook):
+        if callable(hook):
+            found = hook()
+            if found is None:
+                continue
+            kind, decider = found
+        elif code is not None and _is_workflow_class(value, code[0]):
+            kind = value.workflow_type()
+            if getattr(value, "lambda_role", None):
+                kind = replace(kind, lambda_role=value.lambda_role)
+            decider = code[1](value)
+        else:
             continue
-        found = hook()
-        if found is None:
-            continue
-        kind, decider = found
         if not isinstance(kind, WorkflowType) or kind.task_list is None:
-            raise click.ClickException(
-                f"{value!r}: __openswf_workflow__ must give a WorkflowType with a task list"
-            )
-        yield Served(workflow_type=kind, decider=decider, domain=getattr(value, "domain", None))
+            raise click.ClickException(f"{value!r}: its WorkflowType must have a task list")
+        yield Served(
+            workflow_type=kind,
+            decider=decider,
+            domain=getattr(value, "domain", None),
+            activity_task_list=getattr(value, "activity_task_list", None),
+        )
+
+
+def _is_workflow_class(value: Any, base: Any) -> bool:
+    return (
+        inspect.isclass(value)
+        and issubclass(value, base)
+        and value is not base
+        and "run" in {name for cls in value.__mro__ if cls is not base for name in vars(cls)}
+    )
+
+
+def lambdas_of(modules: Iterable[ModuleType]) -> dict[str, Callable[..., Any]]:
+    found: dict[str, Callable[..., Any]] = {}
+    for module in modules:
+        mapping = getattr(module, "lambdas", None)
+        if isinstance(mapping, Mapping):
+            found.update({str(k): v for k, v in mapping.items() if callable(v)})
+    return found
 
 
 def activities_of(modules: Iterable[ModuleType]) -> Registry:
@@ -142,6 +186,15 @@ class Plan:
     activity_lists: dict[str, set[str]] = field(default_factory=dict)
     deciders: dict[tuple[str, str], dict[tuple[str, str], Decider]] = field(default_factory=dict)
     types: dict[tuple[str, str], list[WorkflowType]] = field(default_factory=dict)
+    # Lists that activities naming no task list of their own are scheduled on.
+    default_lists: set[str] = field(default_factory=set)
+    domains: set[str] = field(default_factory=set)
+
+    def activities_on(self, registry: Registry, task_list: str) -> Registry:
+        untargeted = task_list in self.default_lists
+        return Registry(
+            a for a in registry if a.task_list == task_list or (untargeted and not a.task_list)
+        )
 
     def decide(self, domain: str, kind: WorkflowType, decider: Decider) -> None:
         assert kind.task_list is not None
@@ -173,11 +226,14 @@ def make_plan(
     if domain:
         domains.add(domain)
     lists = {t for t in registry.task_lists() if t}
+    plan.default_lists = {item.activity_task_list for item in served if item.activity_task_list}
+    lists |= plan.default_lists
     if task_lists:
         lists &= set(task_lists)
     if lists and not domains:
         raise click.UsageError("no workflow names a domain for the activities: give --domain")
-    for where in domains:
+    plan.domains = domains
+    for where in domains if lists else ():
         plan.activity_lists[where] = set(lists)
     return plan
 
@@ -247,12 +303,24 @@ def worker(
                         client,
                         where,
                         task_list,
-                        Registry(a for a in registry if a.task_list == task_list),
+                        plan.activities_on(registry, task_list),
                         concurrency=concurrency,
                         register=register,
                         abort_polls=abort_polls,
                     )
                 )
+    functions = lambdas_of(loaded)
+    if activities and functions:
+        if not plan.domains:
+            raise click.UsageError(
+                "no workflow names a domain for the Lambda functions: give --domain"
+            )
+        for where in sorted(plan.domains):
+            workers.append(
+                LambdaWorker(
+                    client, where, functions, concurrency=concurrency, abort_polls=abort_polls
+                )
+            )
     for (where, task_list), by_type in sorted(plan.deciders.items()):
         workers.append(
             DecisionWorker(

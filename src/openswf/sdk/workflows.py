@@ -49,6 +49,7 @@ class WorkflowType:
     task_timeout: int = 60
     child_policy: str = "TERMINATE"
     description: str | None = None
+    lambda_role: str | None = None  # the default IAM role of its Lambda tasks
 
     def __init__(self, name: str, version: str = "1", **kw: Any) -> None:
         object.__setattr__(self, "name", name)
@@ -59,6 +60,7 @@ class WorkflowType:
             "task_timeout": 60,
             "child_policy": "TERMINATE",
             "description": None,
+            "lambda_role": None,
             **kw,
         }.items():
             object.__setattr__(self, key, value)
@@ -80,6 +82,8 @@ class WorkflowType:
             params["defaultTaskList"] = {"name": self.task_list}
         if self.description:
             params["description"] = self.description[:1024]
+        if self.lambda_role:
+            params["defaultLambdaRole"] = self.lambda_role
         try:
             client.register_workflow_type(**params)
         except TypeAlreadyExistsFault:

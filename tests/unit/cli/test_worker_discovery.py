@@ -3,6 +3,7 @@ graphs' dynamic type), ``workflows`` mappings, and code workflows through their 
 
 from __future__ import annotations
 
+import sys
 import types
 from typing import Any
 
@@ -13,6 +14,7 @@ from openswf.cli.worker import (
     activities_of,
     code_workflows,
     graph_workflows,
+    lambdas_of,
     make_plan,
 )
 from openswf.sdk import (
@@ -98,3 +100,73 @@ def test_activities_without_a_domain_need_the_option() -> None:
     assert registry.get("disc.a", "1") is work
     with pytest.raises(click.UsageError, match="--domain"):
         make_plan([], registry, None, ())
+
+
+def fake_code_module() -> types.ModuleType:
+    """The shape of ``openswf.sdk.code``: Workflow subclasses name their type by class
+    attributes and are decided by ``WorkflowDecider(cls)``."""
+
+    class Workflow:
+        name = ""
+        version = "1"
+        task_list: str | None = None
+        activity_task_list: str | None = None
+        lambda_role: str | None = None
+        domain: str | None = None
+
+        @classmethod
+        def workflow_type(cls) -> WorkflowType:
+            return WorkflowType(cls.name, cls.version, task_list=cls.task_list or cls.name)
+
+    class WorkflowDecider:
+        def __init__(self, *workflows: type) -> None:
+            self.workflows = workflows
+
+        def decide(self, task: DecisionTask) -> Decisions:
+            return Decisions()
+
+    code = types.ModuleType("openswf.sdk.code")
+    code.__dict__.update(Workflow=Workflow, WorkflowDecider=WorkflowDecider)
+    return code
+
+
+@activity(name="disc.untargeted", version="1")
+def untargeted(context: Any) -> None:
+    return None
+
+
+def test_workflow_subclasses_of_the_code_style(monkeypatch: pytest.MonkeyPatch) -> None:
+    code = fake_code_module()
+    monkeypatch.setitem(sys.modules, "openswf.sdk.code", code)
+    base = code.Workflow
+
+    class Mixin(base):  # type: ignore[misc, valid-type]
+        """No run: a base class of the user's own, not a workflow."""
+
+    class Checkout(Mixin):  # type: ignore[misc, valid-type]
+        name = "checkout"
+        task_list = "checkout-decisions"
+        activity_task_list = "checkout-work"
+        lambda_role = "arn:aws:iam::123456789012:role/lambda"
+        domain = "shop"
+
+        def run(self, order: Any) -> Any:
+            return order
+
+    found = list(code_workflows(module(Workflow=base, Mixin=Mixin, Checkout=Checkout)))
+    assert [s.workflow_type.key for s in found] == [("checkout", "1")]
+    (served,) = found
+    assert served.workflow_type.lambda_role == "arn:aws:iam::123456789012:role/lambda"
+    assert isinstance(served.decider, code.WorkflowDecider)
+    assert served.decider.workflows == (Checkout,)
+    plan = make_plan(found, Registry([work, untargeted]), None, ())
+    assert plan.activity_lists == {"shop": {"disc-work", "checkout-work"}}
+    on_default = plan.activities_on(Registry([work, untargeted]), "checkout-work")
+    assert [a.name for a in on_default] == ["disc.untargeted"]
+
+
+def test_lambdas_are_found() -> None:
+    def tax(amount: float) -> float:
+        return amount * 0.2
+
+    assert lambdas_of([module(lambdas={"tax": tax, "not": 3})]) == {"tax": tax}
