@@ -128,7 +128,11 @@ def code_workflow_class() -> tuple[Any, Any] | None:
 def code_workflows(module: ModuleType) -> Iterator[Served]:
     """Workflow subclasses, and objects with the ``__openswf_workflow__`` hook."""
     code = code_workflow_class()
+    seen: set[int] = set()
     for value in list(vars(module).values()):
+        if id(value) in seen:  # e.g. ``workflow = Checkout``: one class, two names
+            continue
+        seen.add(id(value))
         hook = getattr(value, "__openswf_workflow__", None)
         if callable(hook):
             found = hook()

@@ -170,3 +170,9 @@ def test_lambdas_are_found() -> None:
         return amount * 0.2
 
     assert lambdas_of([module(lambdas={"tax": tax, "not": 3})]) == {"tax": tax}
+
+
+def test_a_class_under_two_names_is_one_workflow() -> None:
+    found = list(code_workflows(module(Order=Order, workflow=Order)))
+    assert len(found) == 1
+    make_plan(found, Registry(), None, ())  # no "found twice"
