@@ -5,6 +5,7 @@ and the history holding only references."""
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -185,3 +186,46 @@ def test_an_s3_store_from_the_environment(
         assert loads(text) == value
     finally:
         payloads.reset()
+
+
+@activity(name="payloads.shout", version="1", task_list="payloads-code")
+def shout(text: str) -> str:
+    return text.upper()
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("openswf.sdk.code") is None,
+    reason="workflows as code (openswf.sdk.code) are not in this version",
+)
+def test_a_code_workflow_with_large_values(
+    server: LocalServer, store: payloads.PayloadStore
+) -> None:
+    from openswf.sdk import code  # type: ignore[attr-defined, unused-ignore]
+
+    class Loud(code.Workflow):  # type: ignore[misc, name-defined, unused-ignore]
+        name = unique("payloads.loud")
+        task_list = "payloads-code-decisions"
+
+        def run(self, text: str) -> dict[str, str]:
+            return {"loud": self.submit(shout, text).result()}
+
+    client = Client(server.endpoint)
+    domain = unique("payloads")
+    ensure_domain(client, domain)
+    kind = Loud.workflow_type()
+    kind.register(client, domain)
+    workers = [
+        ActivityWorker(client, domain, "payloads-code", Registry([shout])).start(),
+        DecisionWorker(client, domain, kind.task_list, code.WorkflowDecider(Loud)).start(),
+    ]
+    try:
+        run_id = kind.start(client, domain, "loud-1", "a" * BIG)
+        result = wait_for_result(client, domain, "loud-1", run_id, timeout=60)
+        history = get_history(client, domain, "loud-1", run_id)
+    finally:
+        for worker in workers:
+            worker.stop()
+        client.close()
+    assert result == {"loud": "A" * BIG}
+    # workflow input, activity input, activity result, workflow result
+    assert assert_only_references(history) == 4
