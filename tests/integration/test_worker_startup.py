@@ -121,3 +121,16 @@ def test_workers_reconnect_after_a_server_restart(
         decider.stop()
         client.close()
     assert len(messages(caplog, "polls answer again")) == 2
+
+
+def test_a_workflow_type_s_default_lambda_role_is_registered(server: LocalServer) -> None:
+    client = Client(server.endpoint)
+    domain = unique("role")
+    ensure_domain(client, domain)
+    role = "arn:aws:iam::123456789012:role/openswf-lambda"
+    WorkflowType("with-role", "1", task_list="x", lambda_role=role).register(client, domain)
+    described = client.describe_workflow_type(
+        domain=domain, workflowType={"name": "with-role", "version": "1"}
+    )
+    assert described["configuration"]["defaultLambdaRole"] == role
+    client.close()

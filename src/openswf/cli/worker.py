@@ -51,6 +51,7 @@ from openswf.sdk import (
 from openswf.sdk.activities import Activity, Registry
 from openswf.sdk.credentials import is_aws
 from openswf.sdk.deciders.base import Decider
+from openswf.sdk.errors import SwfError
 from openswf.sdk.graph import DYNAMIC_WORKFLOW_TYPE
 from openswf.sdk.polling import PollingWorker
 
@@ -366,7 +367,12 @@ def serve(workers: list[PollingWorker[Any]], endpoint: str) -> None:
         for item in group:
             if stopping.is_set():
                 break
-            started.append(item.start())
+            try:
+                started.append(item.start())
+            except SwfError as error:  # e.g. a type the server refuses to register
+                for other in started:
+                    other.stop()
+                raise click.ClickException(f"{item.describe()}: {error}") from None
             log.info("%s started (%s) on %s", type(item).__name__, item.describe(), endpoint)
         for item in group:
             while item in started and not item.wait_ready(0.5) and not stopping.is_set():
