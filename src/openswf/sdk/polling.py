@@ -145,6 +145,8 @@ class PollingWorker(ABC, Generic[T]):
                 thread.start()
             for thread in self._threads:
                 thread.join()
+        except Exception:
+            log.exception("%s: could not start (%s)", self.identity, self.describe())
         finally:
             self._done.set()
 
