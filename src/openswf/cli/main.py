@@ -14,6 +14,7 @@ from openswf.cli.replay import replay
 from openswf.cli.run import run
 from openswf.cli.security import security_from_options, security_options
 from openswf.cli.ui import ui
+from openswf.cli.worker import worker
 from openswf.engine.commands import Limits
 from openswf.services.settings import Settings
 from openswf.storage.base import Store
@@ -188,6 +189,7 @@ main.add_command(run)
 main.add_command(ui)
 ops.register(main)
 main.add_command(replay)
+main.add_command(worker)
 
 if __name__ == "__main__":
     main()

@@ -1,15 +1,17 @@
 """``openswf run FILE``: run a task-graph workflow end to end, in one process.
 
-Starts an embedded openswf on SQLite (unless ``--endpoint`` or ``AWS_ENDPOINT_URL_SWF``
-names a server, openswf or AWS), registers the domain and types, starts activity workers
+Starts an embedded openswf on SQLite (unless ``--endpoint`` names a server, openswf or AWS:
+``AWS_ENDPOINT_URL_SWF`` is deliberately not read, so credentials in the environment never
+send a demo to AWS), registers the domain and types, starts activity workers
 and deciders, starts one execution of the file's workflow, shows its progress live, and
 prints its result. The file defines ``spec`` (a ``DeciderSpec``) and may define ``input``
 (the workflow input) and ``workflow_type`` (a ``WorkflowType``; default: the file's name,
-version 1).
+version 1; its decision task list defaults to the spec's).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import sys
 import time
@@ -40,7 +42,8 @@ from openswf.sdk import (
 )
 from openswf.sdk.activities import Activity, Registry
 from openswf.sdk.converter import loads
-from openswf.sdk.deciders.state import GraphState
+from openswf.sdk.deciders.state import BACKOFF, BACKOFF_TIMER, FAILED, OPEN, GraphState
+from openswf.sdk.errors import SwfError, TransportError
 from openswf.sdk.graph import DYNAMIC_WORKFLOW_TYPE, ChildWorkflow, Task
 from openswf.sdk.history import CLOSE_EVENTS, attributes, get_history
 
@@ -103,12 +106,15 @@ def progress_table(
     name: str, counts: dict[str, int], events: int, elapsed: float, status: str
 ) -> Table:
     table = Table(title=f"{name}  [{status}]", title_justify="left", show_edge=False)
-    for column in ("tasks", "done", "running", "failed", "pending", "events", "elapsed"):
+    columns = ("tasks", "done", "running", "timers", "retried", "failed", "pending")
+    for column in (*columns, "events", "elapsed"):
         table.add_column(column, justify="right")
     table.add_row(
         str(counts["total"]),
         f"[green]{counts['done']}[/]",
         f"[yellow]{counts['running']}[/]",
+        str(counts["timers"]),
+        f"[magenta]{counts['retried']}[/]",
         f"[red]{counts['failed']}[/]",
         str(counts["pending"]),
         str(events),
@@ -122,9 +128,9 @@ def progress_table(
 @click.option("--input", "input_json", default=None, help="Workflow input as JSON.")
 @click.option(
     "--endpoint",
-    envvar="AWS_ENDPOINT_URL_SWF",
     default=None,
-    help="SWF endpoint; default: an embedded openswf on SQLite.",
+    help="SWF endpoint; default: an embedded openswf on SQLite (AWS_ENDPOINT_URL_SWF is "
+    "not read: name the endpoint to use one).",
 )
 @click.option("--db", "db_url", default=None, help="Database URL of the embedded server.")
 @click.option("--domain", default=None, help="Domain (default: the spec's).")
@@ -160,6 +166,9 @@ def run(
     workflow_type = getattr(module, "workflow_type", None)
     if not isinstance(workflow_type, WorkflowType):
         workflow_type = WorkflowType(file.stem, "1", task_list=spec.task_list)
+    elif workflow_type.task_list is None:
+        # Without a default task list SWF refuses the start (DefaultUndefinedFault).
+        workflow_type = dataclasses.replace(workflow_type, task_list=spec.task_list)
     workflow_input: Any = getattr(module, "input", None)
     if input_json is not None:
         workflow_input = loads(input_json)
@@ -170,9 +179,15 @@ def run(
         if endpoint is None:
             endpoint = stack.enter_context(embedded_server(db_url))
             console.print(f"embedded openswf on {endpoint}")
-        client = Client(endpoint)
+        try:
+            client = Client(endpoint)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--endpoint") from None
         stack.callback(client.close)
-        ensure_domain(client, domain)
+        try:
+            ensure_domain(client, domain)
+        except (TransportError, SwfError) as error:
+            raise click.ClickException(f"cannot use SWF at {endpoint}: {error}") from None
         workflow_type.register(client, domain)
         WorkflowType(*DYNAMIC_WORKFLOW_TYPE, execution_timeout=86400).register(client, domain)
         registry = activity_registry(module)
@@ -231,7 +246,7 @@ def watch(
         while time.monotonic() - started < timeout:
             events = get_history(client, domain, workflow_id, run_id)
             closing = events[-1] if events[-1]["eventType"] in CLOSE_EVENTS else None
-            counts = GraphState.replay(spec.tasks, events).progress()
+            counts = run_progress(GraphState.replay(spec.tasks, events))
             status = closing["eventType"] if closing else "running"
             elapsed = time.monotonic() - started
             if progress and console.is_terminal:
@@ -249,6 +264,23 @@ def watch(
             time.sleep(0.2)
     console.print(f"[red]timed out after {timeout:.0f}s[/]")
     return None
+
+
+def run_progress(state: GraphState) -> dict[str, int]:
+    """The decider's progress counts, with timers apart from running tasks, and failed
+    attempts that are being retried (``failed`` counts tasks failed for good)."""
+    counts = state.progress()
+    timers = sum(
+        (st.status == OPEN and st.task.kind == "timer") or st.status in (BACKOFF, BACKOFF_TIMER)
+        for st in state.states.values()
+    )
+    counts["running"] -= timers
+    counts["timers"] = timers
+    counts["retried"] = sum(len(st.failures) for st in state.states.values() if st.status != FAILED)
+    return {
+        key: counts[key]
+        for key in ("total", "done", "running", "timers", "retried", "failed", "pending")
+    }
 
 
 def report(closing: dict[str, Any] | None) -> None:

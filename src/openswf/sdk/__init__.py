@@ -50,10 +50,13 @@ from openswf.sdk.deciders import (
 from openswf.sdk.graph import ActivityTask, ChildWorkflow, Generator, Task, Timer
 from openswf.sdk.history import DecisionTask, History
 from openswf.sdk.lambdas import LambdaWorker
+from openswf.sdk.payloads import FileStore, S3Store
+from openswf.sdk.payloads import configure as configure_payloads
+from openswf.sdk.results import ExecutionFailed, WaitTimeout, wait_for_result
 from openswf.sdk.retry import Retry
 from openswf.sdk.spec import DeciderSpec
 from openswf.sdk.worker import ActivityWorker
-from openswf.sdk.workflows import WorkflowType, ensure_domain
+from openswf.sdk.workflows import WorkflowType, ensure_domain, register_activities, signal
 
 __all__ = [
     "Activity",
@@ -80,6 +83,8 @@ __all__ = [
     "DecisionWorker",
     "Decisions",
     "DynamicDecider",
+    "ExecutionFailed",
+    "FileStore",
     "Future",
     "Generator",
     "GraphDecider",
@@ -92,19 +97,25 @@ __all__ = [
     "NondeterminismError",
     "Registry",
     "Retry",
+    "S3Store",
     "SignalFailed",
     "Task",
     "Timeouts",
     "Timer",
     "TimerCancelled",
+    "WaitTimeout",
     "Workflow",
     "WorkflowDecider",
     "WorkflowFailed",
     "WorkflowType",
     "activity",
+    "configure_payloads",
     "default_registry",
     "dynamic_input",
     "ensure_domain",
     "futures",
     "options",
+    "register_activities",
+    "signal",
+    "wait_for_result",
 ]

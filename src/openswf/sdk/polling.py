@@ -9,6 +9,10 @@ Closing a waiting poll is safe on openswf, which never hands a task to a poll wh
 connection has gone. Real SWF may (the task then waits for its timeout), so against AWS use
 ``abort_polls=False``: a stop then waits for polls to end, up to SWF's 60 s hold, and
 handles whatever they bring.
+
+Start-up order does not matter: a worker started before its server answers, or before its
+domain exists, says so in one log line and waits; N pollers whose server went away log one
+line (not N), a reminder every 30 s, and one line when it answers again.
 """
 
 from __future__ import annotations
@@ -21,15 +25,19 @@ import socket
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
 from openswf.sdk.client import AsyncClient, Client
-from openswf.sdk.errors import ConnectionAborted, SwfError, TransportError
+from openswf.sdk.errors import ConnectionAborted, SwfError, TransportError, UnknownResourceFault
 
 T = TypeVar("T")
 log = logging.getLogger("openswf.sdk")
+
+# Start-up problems a worker waits out: the server is not up yet, or the domain not created.
+WAITABLE = (TransportError, UnknownResourceFault)
+REMIND_EVERY_S = 30.0
 
 
 def default_identity(kind: str) -> str:
@@ -59,12 +67,14 @@ class PollingWorker(ABC, Generic[T]):
             None if isinstance(client, AsyncClient) else client.clone()
         )
         self._stopping = threading.Event()
+        self._ready = threading.Event()  # prepared (types registered), polling
         self._done = threading.Event()
         self._threads: list[threading.Thread] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._poll_tasks: set[asyncio.Task[Any]] = set()
         self.busy = 0
         self._busy_lock = threading.Lock()
+        self._health = _Health(self.identity, self.describe)
 
     # --- what a subclass provides --------------------------------------------------------
 
@@ -73,6 +83,12 @@ class PollingWorker(ABC, Generic[T]):
 
     async def aprepare(self) -> None:
         self.prepare()
+
+    def describe(self) -> str:
+        """What the worker serves, for log lines (e.g. ``domain demo, task list work``)."""
+        domain = getattr(self, "domain", "?")
+        task_list = getattr(self, "task_list", "?")
+        return f"domain {domain}, task list {task_list}"
 
     @abstractmethod
     def poll(self, client: Client) -> T | None: ...
@@ -103,23 +119,62 @@ class PollingWorker(ABC, Generic[T]):
                     pass
 
     def start(self) -> PollingWorker[T]:
-        """Start polling in background threads (sync client) and return at once."""
+        """Start polling in background threads (sync client) and return at once. If the
+        server or the domain is not there yet, the threads wait for it (one log line)."""
         if self.is_async:
             raise TypeError("an AsyncClient worker runs with run() or await run_async()")
-        self.prepare()
-        self._threads = [
-            threading.Thread(target=self._thread_loop, name=f"{self.identity}-{i}", daemon=True)
-            for i in range(self.concurrency)
-        ]
-        for thread in self._threads:
-            thread.start()
-        threading.Thread(target=self._await_threads, daemon=True).start()
+        try:
+            self.prepare()
+            ready = True
+        except WAITABLE as error:
+            self._health.waiting(error)
+            ready = False
+        threading.Thread(target=self._main, args=(ready,), daemon=True).start()
         return self
 
-    def _await_threads(self) -> None:
-        for thread in self._threads:
-            thread.join()
-        self._done.set()
+    def _main(self, ready: bool) -> None:
+        try:
+            if not ready and not self._prepare_when_ready():
+                return
+            self._ready.set()
+            self._threads = [
+                threading.Thread(target=self._thread_loop, name=f"{self.identity}-{i}", daemon=True)
+                for i in range(self.concurrency)
+            ]
+            for thread in self._threads:
+                thread.start()
+            for thread in self._threads:
+                thread.join()
+        except Exception:
+            log.exception("%s: could not start (%s)", self.identity, self.describe())
+        finally:
+            self._done.set()
+
+    def _prepare_when_ready(self) -> bool:
+        backoff = _Backoff()
+        while not self._stopping.wait(backoff.next()):
+            try:
+                self.prepare()
+            except WAITABLE as error:
+                self._health.waiting(error)
+                continue
+            self._health.ready()
+            return True
+        return False
+
+    async def _aprepare_when_ready(self) -> bool:
+        backoff = _Backoff()
+        while True:
+            try:
+                await self.aprepare()
+            except WAITABLE as error:
+                self._health.waiting(error)
+                await asyncio.sleep(backoff.next())
+                if self._stopping.is_set():
+                    return False
+                continue
+            self._health.ready()
+            return True
 
     def stop(self, wait: bool = True, timeout: float | None = None) -> bool:
         """Stop polling; with ``wait``, block until running tasks are reported. Returns True
@@ -138,6 +193,10 @@ class PollingWorker(ABC, Generic[T]):
     def _cancel_polls(self) -> None:
         for task in list(self._poll_tasks):
             task.cancel()
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Wait until the worker has prepared (registered its types) and polls."""
+        return self._ready.wait(timeout)
 
     def join(self, timeout: float | None = None) -> bool:
         return self._done.wait(timeout)
@@ -179,10 +238,11 @@ class PollingWorker(ABC, Generic[T]):
             except (TransportError, SwfError) as error:
                 if self._stopping.is_set():
                     break
-                log.warning("%s: poll failed: %s", self.identity, error)
+                self._health.failed(error)
                 self._stopping.wait(backoff.next())
                 continue
             backoff.reset()
+            self._health.answered()
             if task is None:
                 if time.monotonic() - started < 0.05:  # a server that does not long-poll
                     self._stopping.wait(0.1)
@@ -201,7 +261,13 @@ class PollingWorker(ABC, Generic[T]):
             raise TypeError("run_async() needs an AsyncClient")
         self._loop = asyncio.get_running_loop()
         try:
-            await self.aprepare()
+            try:
+                await self.aprepare()
+            except WAITABLE as error:
+                self._health.waiting(error)
+                if not await self._aprepare_when_ready():
+                    return
+            self._ready.set()
             loops = [asyncio.ensure_future(self._async_loop(self.client))]
             loops += [
                 asyncio.ensure_future(self._async_loop(self.client))
@@ -226,12 +292,13 @@ class PollingWorker(ABC, Generic[T]):
             except (TransportError, SwfError) as error:
                 if self._stopping.is_set():
                     break
-                log.warning("%s: poll failed: %s", self.identity, error)
+                self._health.failed(error)
                 await asyncio.sleep(backoff.next())
                 continue
             finally:
                 self._poll_tasks.discard(poll)
             backoff.reset()
+            self._health.answered()
             if task is None:
                 if time.monotonic() - started < 0.05:
                     await asyncio.sleep(0.1)
@@ -243,6 +310,84 @@ class PollingWorker(ABC, Generic[T]):
                 log.exception("%s: task handler failed", self.identity)
             finally:
                 self._leave()
+
+
+def _problem(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+class _Health:
+    """Log lines about the connection, shared by all pollers of a worker: the first failure
+    (one line, not one per poller), a reminder while it lasts, and the recovery."""
+
+    def __init__(self, identity: str, describe: Callable[[], str]) -> None:
+        self.identity = identity
+        self._describe = describe
+        self._lock = threading.Lock()
+        self._since: float | None = None  # when polls started failing
+        self._logged = 0.0
+        self._problem = ""
+
+    def waiting(self, error: BaseException) -> None:
+        """Start-up cannot go on yet (no server, no domain)."""
+        with self._lock:
+            now = time.monotonic()
+            problem = _problem(error)
+            if self._since is None:
+                self._since = now
+            elif problem == self._problem and now - self._logged < REMIND_EVERY_S:
+                return
+            self._problem, self._logged = problem, now
+        hint = "server not reachable" if isinstance(error, TransportError) else "domain missing?"
+        log.warning(
+            "%s: waiting to start (%s; %s): %s", self.identity, self._describe(), hint, problem
+        )
+
+    def ready(self) -> None:
+        with self._lock:
+            since, self._since = self._since, None
+        if since is not None:
+            waited = time.monotonic() - since
+            log.info(
+                "%s: started after waiting %.1f s (%s)", self.identity, waited, self._describe()
+            )
+
+    def failed(self, error: BaseException) -> None:
+        with self._lock:
+            now = time.monotonic()
+            problem = _problem(error)
+            if self._since is None:
+                self._since = now
+            elif problem == self._problem and now - self._logged < REMIND_EVERY_S:
+                return
+            first = self._logged < self._since
+            self._problem, self._logged = problem, now
+            failing = now - self._since
+        if first:
+            log.warning(
+                "%s: poll failed (%s), retrying: %s", self.identity, self._describe(), problem
+            )
+        else:
+            log.warning(
+                "%s: polls failing for %.0f s (%s): %s",
+                self.identity,
+                failing,
+                self._describe(),
+                problem,
+            )
+
+    def answered(self) -> None:
+        if self._since is None:  # the common case, without the lock
+            return
+        with self._lock:
+            since, self._since = self._since, None
+        if since is not None:
+            log.info(
+                "%s: polls answer again after %.1f s (%s)",
+                self.identity,
+                time.monotonic() - since,
+                self._describe(),
+            )
 
 
 class _Backoff:

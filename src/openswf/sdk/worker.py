@@ -215,8 +215,46 @@ class ActivityWorker(PollingWorker[dict[str, Any]]):
         kind = task.get("activityType", {})
         return self.activities.get(kind.get("name", ""), kind.get("version", ""))
 
+    def _started(self, task: dict[str, Any]) -> float:
+        kind = task.get("activityType", {})
+        log.info(
+            "%s: started %s/%s (activity %s of %s)",
+            self.identity,
+            kind.get("name"),
+            kind.get("version"),
+            task.get("activityId"),
+            task.get("workflowExecution", {}).get("workflowId"),
+        )
+        return time.monotonic()
+
+    def _finished(
+        self, task: dict[str, Any], outcome: tuple[str, dict[str, Any]], started: float
+    ) -> None:
+        kind, fields = outcome
+        name = task.get("activityType", {}).get("name")
+        elapsed = time.monotonic() - started
+        if kind == "failed":
+            log.info(
+                "%s: failed %s (activity %s) after %.2f s: %s",
+                self.identity,
+                name,
+                task.get("activityId"),
+                elapsed,
+                fields.get("reason"),
+            )
+        else:
+            log.info(
+                "%s: %s %s (activity %s) in %.2f s",
+                self.identity,
+                kind,
+                name,
+                task.get("activityId"),
+                elapsed,
+            )
+
     def handle(self, task: dict[str, Any]) -> None:
         assert isinstance(self.client, Client)
+        started = self._started(task)
         item = self._lookup(task)
         context = self._context(task)
         outcome: tuple[str, dict[str, Any]]
@@ -230,7 +268,8 @@ class ActivityWorker(PollingWorker[dict[str, Any]]):
             finally:
                 if key is not None:
                     self._heartbeats.remove(key)
-        self._report(outcome, task["taskToken"])
+        if self._report(outcome, task["taskToken"]):
+            self._finished(task, outcome, started)
 
     def _outcome(self, run: Any) -> tuple[str, dict[str, Any]]:
         try:
@@ -262,7 +301,7 @@ class ActivityWorker(PollingWorker[dict[str, Any]]):
         reason = f"unknown activity type {kind.get('name')}/{kind.get('version')}"
         return "failed", {"reason": truncate(reason, MAX_REASON), "details": None}
 
-    def _report(self, outcome: tuple[str, dict[str, Any]], token: str) -> None:
+    def _report(self, outcome: tuple[str, dict[str, Any]], token: str) -> bool:
         kind, fields = outcome
         assert isinstance(self.client, Client)
         try:
@@ -274,8 +313,9 @@ class ActivityWorker(PollingWorker[dict[str, Any]]):
                 self.client.respond_activity_task_failed(taskToken=token, **fields)
         except UnknownResourceFault:
             log.warning("%s: task closed before its answer (timed out or canceled)", token[:16])
-            return
+            return False
         self._count(kind)
+        return True
 
     def _count(self, kind: str) -> None:
         with self._busy_lock:
@@ -289,6 +329,7 @@ class ActivityWorker(PollingWorker[dict[str, Any]]):
     # --- running one task (asyncio) ------------------------------------------------------
 
     async def ahandle(self, task: dict[str, Any]) -> None:
+        started = self._started(task)
         item = self._lookup(task)
         context = self._context(task)
         if item is None:
@@ -303,7 +344,8 @@ class ActivityWorker(PollingWorker[dict[str, Any]]):
             finally:
                 if beats is not None:
                     beats.cancel()
-        await self._areport(outcome, task["taskToken"])
+        if await self._areport(outcome, task["taskToken"]):
+            self._finished(task, outcome, started)
 
     async def _aoutcome(
         self, item: Activity[Any, Any], context: ActivityContext
@@ -330,7 +372,7 @@ class ActivityWorker(PollingWorker[dict[str, Any]]):
             except (SwfError, TransportError) as error:
                 log.warning("heartbeat failed: %s", error)
 
-    async def _areport(self, outcome: tuple[str, dict[str, Any]], token: str) -> None:
+    async def _areport(self, outcome: tuple[str, dict[str, Any]], token: str) -> bool:
         kind, fields = outcome
         assert isinstance(self.client, AsyncClient)
         try:
@@ -342,8 +384,9 @@ class ActivityWorker(PollingWorker[dict[str, Any]]):
                 await self.client.respond_activity_task_failed(taskToken=token, **fields)
         except UnknownResourceFault:
             log.warning("%s: task closed before its answer (timed out or canceled)", token[:16])
-            return
+            return False
         self._count(kind)
+        return True
 
 
 def _details(value: Any) -> str | None:

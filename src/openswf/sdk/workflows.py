@@ -8,9 +8,11 @@ run_id = hello.start(client, "demo", "hello-1", input={"name": "world"})
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from openswf.sdk.activities import Activity
 from openswf.sdk.client import Client
 from openswf.sdk.converter import dumps
 from openswf.sdk.errors import DomainAlreadyExistsFault, TypeAlreadyExistsFault
@@ -25,6 +27,19 @@ def ensure_domain(client: Client, name: str, retention_days: int | str = 1) -> N
         pass
 
 
+def register_activities(
+    client: Client, domain: str, activities: Iterable[Activity[Any, Any]]
+) -> None:
+    """Register activity types with their defaults; existing ones are left as they are.
+    Register them before the first workflow that schedules them starts: a decision that
+    schedules an unregistered type fails (``ACTIVITY_TYPE_DOES_NOT_EXIST``)."""
+    for item in activities:
+        try:
+            client.register_activity_type(**item.registration(domain))
+        except TypeAlreadyExistsFault:
+            pass
+
+
 @dataclass(frozen=True, kw_only=True)
 class WorkflowType:
     name: str
@@ -34,6 +49,7 @@ class WorkflowType:
     task_timeout: int = 60
     child_policy: str = "TERMINATE"
     description: str | None = None
+    lambda_role: str | None = None  # the default IAM role of its Lambda tasks
 
     def __init__(self, name: str, version: str = "1", **kw: Any) -> None:
         object.__setattr__(self, "name", name)
@@ -44,6 +60,7 @@ class WorkflowType:
             "task_timeout": 60,
             "child_policy": "TERMINATE",
             "description": None,
+            "lambda_role": None,
             **kw,
         }.items():
             object.__setattr__(self, key, value)
@@ -65,6 +82,8 @@ class WorkflowType:
             params["defaultTaskList"] = {"name": self.task_list}
         if self.description:
             params["description"] = self.description[:1024]
+        if self.lambda_role:
+            params["defaultLambdaRole"] = self.lambda_role
         try:
             client.register_workflow_type(**params)
         except TypeAlreadyExistsFault:
@@ -90,3 +109,18 @@ class WorkflowType:
             tagList=tags,
         )
         return answer["runId"]
+
+
+def signal(
+    client: Client,
+    domain: str,
+    workflow_id: str,
+    name: str,
+    input: Any = None,
+    *,
+    run_id: str | None = None,
+) -> None:
+    """Signal an execution; ``input`` is sent as JSON (offloaded if large, like any value)."""
+    client.signal_workflow_execution(
+        domain=domain, workflowId=workflow_id, runId=run_id, signalName=name, input=dumps(input)
+    )

@@ -8,7 +8,7 @@ restarted decider carries on where the history says the workflow is.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -16,6 +16,7 @@ from openswf.sdk.client import AsyncClient, Client
 from openswf.sdk.errors import UnknownResourceFault
 from openswf.sdk.history import DecisionTask, apoll_decision_task, poll_decision_task
 from openswf.sdk.polling import PollingWorker
+from openswf.sdk.workflows import WorkflowType
 
 log = logging.getLogger("openswf.sdk.decider")
 
@@ -51,7 +52,10 @@ class DecisionWorker(PollingWorker[DecisionTask]):
 
     ``decider`` is one Decider for every workflow type on the list, or a mapping from
     (name, version) to the decider of that type. A decider that raises leaves the task
-    unanswered: it times out and is decided again, by this or another process."""
+    unanswered: it times out and is decided again, by this or another process.
+
+    ``workflow_types`` are registered when the worker starts (an existing type is left as
+    it is), after waiting for the domain if it does not exist yet."""
 
     def __init__(
         self,
@@ -65,6 +69,7 @@ class DecisionWorker(PollingWorker[DecisionTask]):
         page_size: int | None = None,
         abort_polls: bool = True,
         stop_after_close: bool = False,
+        workflow_types: Iterable[WorkflowType] = (),
     ) -> None:
         super().__init__(
             client,
@@ -80,6 +85,14 @@ class DecisionWorker(PollingWorker[DecisionTask]):
         self.stop_after_close = stop_after_close
         self.decided = 0
         self.closed = 0
+        self.workflow_types = list(workflow_types)
+        if self.workflow_types and not isinstance(client, Client):
+            raise TypeError("workflow_types= needs a Client (register them before run_async)")
+
+    def prepare(self) -> None:
+        for kind in self.workflow_types:
+            assert isinstance(self.client, Client)
+            kind.register(self.client, self.domain)
 
     def decider_for(self, task: DecisionTask) -> Decider | None:
         deciders = self.deciders
@@ -96,10 +109,24 @@ class DecisionWorker(PollingWorker[DecisionTask]):
         try:
             return decider.decide(task)
         except Exception:
-            log.exception("decider failed on %s; the task will time out", task.workflow_id)
+            log.exception(
+                "%s: decider failed on %s; the task will time out and be decided again",
+                self.identity,
+                task.workflow_id,
+            )
             return None
 
-    def _record(self, decisions: Decisions) -> None:
+    def _record(self, task: DecisionTask, decisions: Decisions) -> None:
+        kinds = [d["decisionType"] for d in decisions.decisions]
+        log.info(
+            "%s: decided %s (%s %s, %d events): %s",
+            self.identity,
+            task.workflow_id,
+            task.workflow_type.get("name"),
+            task.workflow_type.get("version"),
+            len(task.events),
+            ", ".join(_summary(kinds)) or "no decisions",
+        )
         with self._busy_lock:
             self.decided += 1
             if decisions.closes:
@@ -131,7 +158,7 @@ class DecisionWorker(PollingWorker[DecisionTask]):
         except UnknownResourceFault:
             log.warning("decision task of %s closed before its answer", task.workflow_id)
             return
-        self._record(decisions)
+        self._record(task, decisions)
 
     async def ahandle(self, task: DecisionTask) -> None:
         decisions = self._decide(task)
@@ -147,4 +174,12 @@ class DecisionWorker(PollingWorker[DecisionTask]):
         except UnknownResourceFault:
             log.warning("decision task of %s closed before its answer", task.workflow_id)
             return
-        self._record(decisions)
+        self._record(task, decisions)
+
+
+def _summary(kinds: list[str]) -> list[str]:
+    """``ScheduleActivityTask x3, StartTimer``: decision types in order, repeats counted."""
+    counts: dict[str, int] = {}
+    for kind in kinds:
+        counts[kind] = counts.get(kind, 0) + 1
+    return [kind if n == 1 else f"{kind} x{n}" for kind, n in counts.items()]
