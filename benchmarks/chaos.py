@@ -17,7 +17,8 @@ execution to close, and audits them all:
 - every history (children too) passes openswf.testing.check_history: ids, references, one
   outcome per task, the close event last, attributes valid against botocore's model;
 - no activity has two completions, no child workflowId two runs;
-- every acknowledged signal is in its run's history.
+- every acknowledged signal is in its run's history: once, or once more for each try whose
+  answer was lost (a signal is not idempotent, in SWF either).
 
 A scenario also counts the faults that hit work in flight (runs open when the fault struck,
 tasks that timed out because of it, crashes between the relay's two writes), and fails if
@@ -177,6 +178,7 @@ class Load:
     runs: dict[str, str] = field(default_factory=dict)  # acknowledged starts: wid -> runId
     ambiguous_starts: list[str] = field(default_factory=list)  # taken, answer lost
     signals: list[str] = field(default_factory=list)  # acknowledged signals, by wid
+    unsure_signals: dict[str, int] = field(default_factory=dict)  # tries whose answer was lost
     cancel_targets: set[str] = field(default_factory=set)
     messengers: set[str] = field(default_factory=set)
 
@@ -216,10 +218,25 @@ class Load:
                 input=workflow_id,
             )
 
-        try:
-            retried(call, time.monotonic() + 60)
-        except UnknownResourceFault:
-            return  # closed already: not acknowledged, nothing to find
+        # A try whose answer was lost (the connection dropped, a 5xx) may have been recorded:
+        # SignalWorkflowExecution is not idempotent, in SWF either. Each such try allows one
+        # more copy of the signal in the history.
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                call()
+                break
+            except UnknownResourceFault:
+                return  # closed already: not acknowledged, nothing to find
+            except TransportError:
+                pass
+            except SwfError as error:
+                if error.status < 500:
+                    raise
+            self.unsure_signals[workflow_id] = self.unsure_signals.get(workflow_id, 0) + 1
+            if time.monotonic() > deadline:
+                raise TimeoutError("the server did not come back")
+            time.sleep(0.1)
         self.signals.append(workflow_id)
 
     def begin(self, size: int) -> None:
@@ -350,7 +367,8 @@ class Audit:
                     if e["eventType"] == "WorkflowExecutionSignaled"
                     and attributes(e)["signalName"] == "poke"
                 ]
-                if inputs != [workflow_id]:
+                copies = 1 + load.unsure_signals.get(workflow_id, 0)
+                if set(inputs) != {workflow_id} or len(inputs) > copies:
                     self.anomalies.append(f"{workflow_id}: acknowledged signal seen {inputs}")
             for event in events:
                 if event["eventType"] == "ChildWorkflowExecutionStarted":
@@ -458,6 +476,7 @@ def finish(ctx: Context, scenario: str, faults: int, hits: int) -> dict[str, Any
         "timeouts_recovered": audit.timeouts,
         "executions_audited": audit.executions,
         "ambiguous_starts": len(ctx.load.ambiguous_starts),
+        "signal_tries_unanswered": sum(ctx.load.unsure_signals.values()),
         "anomalies": audit.anomalies,
     }
 
