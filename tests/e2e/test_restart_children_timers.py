@@ -34,7 +34,7 @@ HOST = "127.0.0.1"
 DOMAIN = "restart"
 WF = {"name": "wf", "version": "1"}
 PARENTS = 4
-DUE_S = 4  # every timer falls due this long after it is started
+DUE_S = 6  # every timer falls due this long after it is started
 START_TIMEOUT_S = 20
 SETTLE_S = 15  # after the restart, the time everything has to finish in
 
@@ -332,16 +332,17 @@ def test_timers_and_children_pending_at_a_kill_complete_once_after_restart(
         for event in of_type(events, "TimerStarted")
     ]
     assert len(started_at) == 2 * PARENTS
-    assert time.time() < min(started_at) + DUE_S - 0.5, "arming took too long to test the restart"
-    assert not any(count(events, "TimerFired") for events in before.values())
+    assert not any(count(events, "TimerFired") for events in before.values()), (
+        f"a timer fired before the kill: arming took longer than {DUE_S} s"
+    )
     assert not any(count(events, "ChildWorkflowExecutionCompleted") for events in before.values())
     first.kill()
 
     latest_due = max(started_at) + DUE_S
     wait_for(lambda: time.time() >= latest_due + 0.2, DUE_S + 5, "every timer to be past due")
 
+    restarted_at = time.time()  # before the second server starts: nothing fires before it
     second = servers()
-    restarted_at = time.time()
     deciders = Deciders(second.endpoint)
     try:
         wait_for(
@@ -361,7 +362,7 @@ def test_timers_and_children_pending_at_a_kill_complete_once_after_restart(
         [timer_fired] = of_type(events, "TimerFired")
         assert attrs(timer_fired)["startedEventId"] == timer_started["eventId"]
         # It fell due while the server was down, and fired after the restart.
-        assert timer_fired["eventTimestamp"].timestamp() >= restarted_at - 0.5
+        assert timer_fired["eventTimestamp"].timestamp() >= restarted_at
         assert events[-1]["eventType"] == "WorkflowExecutionCompleted", workflow_id
         assert [e["eventId"] for e in events] == list(range(1, len(events) + 1))
 
