@@ -22,6 +22,7 @@ from typing import Any
 import uvicorn
 
 from openswf.server.app import OpenSwfApp, create_app
+from openswf.server.pipelining import http_protocol
 from openswf.services.clock import Clock, ManualClock
 from openswf.services.settings import Settings
 
@@ -40,6 +41,7 @@ class LocalServer:
         settings: Settings | None = None,
         clock: Clock | None = None,
         port: int | None = None,
+        http: str = "auto",
     ) -> None:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if db_url is None:
@@ -53,6 +55,7 @@ class LocalServer:
                 self.app,
                 host="127.0.0.1",
                 port=self.port,
+                http=http_protocol(http),  # "auto" (httptools) or "h11"
                 lifespan="on",
                 access_log=False,
                 log_level="warning",

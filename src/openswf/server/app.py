@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from openswf.server.dispatch import CONTENT_TYPE, Dispatcher
+from openswf.server.pipelining import PIPELINED
 from openswf.services.clock import Clock
 from openswf.services.service import SwfService
 from openswf.services.settings import Settings
@@ -79,9 +80,12 @@ class OpenSwfApp:
             gone = asyncio.Event()
 
             async def watch() -> None:
-                # After the body, the next message an HTTP/1.1 server sends is the disconnect.
-                while (await receive())["type"] != "http.disconnect":
-                    pass
+                # After the body, receive() returns when the client disconnects, or when a
+                # request is queued behind this one on its connection (server/pipelining.py
+                # marks the scope): either way the poll must end without a task.
+                while not scope.get(PIPELINED):
+                    if (await receive())["type"] == "http.disconnect":
+                        break
                 gone.set()
 
             async def is_disconnected() -> bool:
@@ -89,6 +93,7 @@ class OpenSwfApp:
 
             watcher = asyncio.ensure_future(watch())
             extra["is_disconnected"] = is_disconnected
+            extra["gone"] = gone
         try:
             status, payload = await self._dispatcher.dispatch(
                 target.decode("latin-1") if target else None,

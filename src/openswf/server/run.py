@@ -14,6 +14,7 @@ from typing import Any
 import uvicorn
 
 from openswf.server.app import create_app
+from openswf.server.pipelining import http_protocol
 from openswf.services.settings import Settings
 from openswf.storage.urls import redact
 
@@ -69,7 +70,7 @@ def serve(host: str, port: int, db_url: str, settings: Settings, log_level: str 
         host=host,
         port=port,
         loop="auto",
-        http="auto",
+        http=http_protocol(),  # ends a long poll that has a request queued behind it
         lifespan="on",
         access_log=False,
         log_level=log_level,

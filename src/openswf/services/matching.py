@@ -94,6 +94,17 @@ class Claim:
         return self.outcome.events[0].event_id
 
 
+def _wake_when_set(gone: asyncio.Event, waiter: asyncio.Future[None]) -> asyncio.Task[None]:
+    """Ends a poll's wait when its connection is gone (or has a request queued behind it)."""
+
+    async def wake() -> None:
+        await gone.wait()
+        if not waiter.done():
+            waiter.set_result(None)
+
+    return asyncio.ensure_future(wake())
+
+
 class MatchingService:
     def __init__(
         self, store: Store, history: HistoryService, *, recheck_s: float, max_pollers: int
@@ -183,6 +194,7 @@ class MatchingService:
         identity: str | None,
         hold_s: float,
         is_disconnected: Callable[[], Awaitable[bool]],
+        gone: asyncio.Event | None = None,
     ) -> Claim | None:
         queue = self._queue(key)
         if queue.pollers >= self._max_pollers:
@@ -191,7 +203,7 @@ class MatchingService:
             )
         queue.pollers += 1
         try:
-            return await self._poll(queue, key, identity, hold_s, is_disconnected)
+            return await self._poll(queue, key, identity, hold_s, is_disconnected, gone)
         finally:
             queue.pollers -= 1
 
@@ -202,6 +214,7 @@ class MatchingService:
         identity: str | None,
         hold_s: float,
         is_disconnected: Callable[[], Awaitable[bool]],
+        gone: asyncio.Event | None,
     ) -> Claim | None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + hold_s
@@ -230,11 +243,12 @@ class MatchingService:
                 queue.claimed.pop((row.run_id, row.scheduled_event_id), None)
                 continue
             remaining = deadline - loop.time()
-            if remaining <= 0:
+            if remaining <= 0 or (gone is not None and gone.is_set()):
                 return None
             waiter: asyncio.Future[None] = loop.create_future()
             queue.waiters.append(waiter)
             wait_s = min(remaining, self._recheck_s)
+            ending = None if gone is None else _wake_when_set(gone, waiter)
             try:
                 await asyncio.wait_for(waiter, wait_s)
             except TimeoutError:
@@ -242,6 +256,15 @@ class MatchingService:
                 # Unwoken waiters leave the queue, or idle polls would grow it forever.
                 with contextlib.suppress(ValueError):
                     queue.waiters.remove(waiter)
+            finally:
+                if ending is not None:
+                    ending.cancel()
+            if gone is not None and gone.is_set():
+                with contextlib.suppress(ValueError):
+                    queue.waiters.remove(waiter)
+                if queue.heap:
+                    queue.wake_one()  # a task may have woken this poll: another takes it
+                return None
         return None
 
     async def _read_backlog(self, queue: _TaskQueue, key: QueueKey) -> None:

@@ -63,6 +63,7 @@ class TaskService:
             identity=req.get("identity"),
             hold_s=self._settings.poll_timeout_s,
             is_disconnected=ctx.is_disconnected,
+            gone=ctx.gone,
         )
         if claim is None:
             return self._empty({"previousStartedEventId": 0, "startedEventId": 0})
@@ -195,6 +196,7 @@ class TaskService:
             identity=req.get("identity"),
             hold_s=self._settings.poll_timeout_s,
             is_disconnected=ctx.is_disconnected,
+            gone=ctx.gone,
         )
         if claim is None:
             return self._empty({"startedEventId": 0})

@@ -1,0 +1,75 @@
+"""Telling a long poll that a request is queued behind it on its connection.
+
+HTTP/1.1 answers pipelined requests in order, so uvicorn starts a request that arrived on a
+connection only once the request before it has been answered. Clients that share one
+keep-alive connection between processes (simpleflow forks its pollers after a first call, and
+the children inherit urllib3's pooled socket) pipeline, say, a RespondDecisionTaskCompleted
+behind a PollForDecisionTask: the respond would wait for the poll's whole minute. An empty poll
+answer is always legal in SWF, so a poll with a request queued behind it ends empty at once
+(docs/architecture.md, "Pipelined requests").
+
+uvicorn has no hook for this, so these subclasses of its two HTTP/1.1 protocols mark the scope
+of a request that another request is queued behind (``scope[PIPELINED] = True``), then set the
+request's message event: its ``receive()`` returns, and the app's watcher
+(server/app.py) reads the mark. The work is done only when a request is queued behind another;
+an ordinary request pays one attribute read. tests/integration/test_pipelining.py pins the
+uvicorn behaviour this relies on, for both protocols.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+PIPELINED = "openswf.pipelined"
+
+
+def _mark(cycle: Any) -> None:
+    """``cycle`` is a uvicorn RequestResponseCycle: the scope it hands the app, and the event
+    its ``receive()`` waits on, are shared with that app."""
+    if not cycle.response_complete and not cycle.scope.get(PIPELINED):
+        cycle.scope[PIPELINED] = True
+        cycle.message_event.set()
+
+
+class PipelineAwareH11(H11Protocol):
+    """h11 keeps a pipelined request in its receive buffer and answers PAUSED until the
+    current response is complete: a request has one behind it when h11 holds data while the
+    current request is fully read."""
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        cycle = self.cycle
+        if (
+            cycle is not None
+            and self.conn.their_state is h11.DONE
+            and self.conn.our_state is not h11.DONE
+            and self.conn.trailing_data[0]
+        ):
+            _mark(cycle)
+
+
+class PipelineAwareHttpTools(HttpToolsProtocol):
+    """httptools parses a pipelined request at once, makes it the protocol's current cycle
+    and queues it until the one before it is answered: the one before it is then the
+    previous current cycle, still unanswered."""
+
+    def on_headers_complete(self) -> None:
+        previous = self.cycle
+        super().on_headers_complete()
+        if previous is not None and self.cycle is not previous:
+            _mark(previous)
+
+
+def http_protocol(name: str = "auto") -> type[asyncio.Protocol]:
+    """The protocol class for ``uvicorn.Config(http=...)``; "auto" is httptools, as for
+    uvicorn (httptools comes with uvicorn[standard])."""
+    if name in ("auto", "httptools"):
+        return PipelineAwareHttpTools
+    if name == "h11":
+        return PipelineAwareH11
+    raise ValueError(f"unknown HTTP protocol {name!r} (auto, httptools, h11)")
