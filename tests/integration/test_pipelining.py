@@ -78,6 +78,11 @@ class Connection:
         body, self._buffer = self._buffer[:length], self._buffer[length:]
         return int(status_line.split()[1]), orjson.loads(body) if body else {}
 
+    def closed_by_server(self) -> bool:
+        """The server closed the connection once it answered everything queued on it."""
+        assert not self._buffer, "the server answered more than was asked"
+        return self.sock.recv(1) == b""
+
     def close(self) -> None:
         self.sock.close()
 
@@ -147,6 +152,7 @@ def test_a_respond_pipelined_behind_a_waiting_poll_is_answered_at_once(
         assert conn.response() == (200, {})
         status, described = conn.response()
         assert status == 200 and described["domainInfo"]["name"] == "pipelined"
+        assert conn.closed_by_server()  # each process that shared it goes on over its own
     finally:
         conn.close()
     described = swf.describe_workflow_execution(domain="pipelined", execution=run)
@@ -167,9 +173,7 @@ def test_a_request_written_with_the_poll_ends_it_before_it_waits(server: LocalSe
         for _ in range(2):
             status, described = conn.response()
             assert status == 200 and described["domainInfo"]["name"] == "together"
-        # The connection serves on: a poll with nothing behind it waits again.
-        conn.send(request(server.endpoint, "PollForActivityTask", poll))
-        wait_until(lambda: waiting_polls(server, "idle") == 1, "the poll never waited")
+        assert conn.closed_by_server()
     finally:
         conn.close()
 
@@ -190,6 +194,7 @@ def test_pipelined_polls_each_end_empty_and_lose_no_task(server: LocalServer) ->
         conn.send(poll, poll, poll, describe)  # each poll has a request behind it
         answers = [conn.response() for _ in range(3)]
         assert conn.response()[0] == 200
+        assert conn.closed_by_server()
     finally:
         conn.close()
     assert all(status == 200 for status, _ in answers)
@@ -243,6 +248,7 @@ def test_a_poll_that_is_claiming_when_a_request_queues_behind_it_returns_its_tas
         status, answer = conn.response()
         assert status == 200 and answer["workflowExecution"] == run
         assert conn.response()[0] == 200
+        assert conn.closed_by_server()
     finally:
         conn.close()
 
@@ -255,3 +261,22 @@ def test_a_poll_whose_client_left_stops_waiting(server: LocalServer) -> None:
     wait_until(lambda: waiting_polls(server, "idle") == 1, "the poll never waited")
     conn.close()
     wait_until(lambda: pollers(server) == 0, "the poll outlived its connection")
+
+
+def test_a_connection_that_never_pipelined_stays_open(server: LocalServer) -> None:
+    setup(server, "sequential")
+    conn = Connection(server.port)
+    try:
+        for _ in range(3):
+            conn.send(request(server.endpoint, "DescribeDomain", {"name": "sequential"}))
+            assert conn.response()[0] == 200
+        conn.send(
+            request(
+                server.endpoint,
+                "PollForActivityTask",
+                {"domain": "sequential", "taskList": {"name": "idle"}},
+            )
+        )
+        wait_until(lambda: waiting_polls(server, "idle") == 1, "the poll never waited")
+    finally:
+        conn.close()

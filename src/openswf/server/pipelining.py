@@ -36,10 +36,28 @@ def _mark(cycle: Any) -> None:
         cycle.message_event.set()
 
 
-class PipelineAwareH11(H11Protocol):
+class _Shared:
+    """Once a connection has pipelined, it is most likely written by several processes, and
+    any of them may read any answer: it is closed after the last request queued on it is
+    answered, and each process goes on over a connection of its own. The last request known
+    closes the connection; when another arrives behind it, that one closes it instead."""
+
+    _closer: Any = None  # the cycle whose answer closes the connection
+
+    def _close_after(self, cycle: Any) -> None:
+        previous = self._closer
+        if previous is not None and previous is not cycle and not previous.response_started:
+            previous.keep_alive = True
+        cycle.keep_alive = False
+        self._closer = cycle
+
+
+class PipelineAwareH11(_Shared, H11Protocol):
     """h11 keeps a pipelined request in its receive buffer and answers PAUSED until the
     current response is complete: a request has one behind it when h11 holds data while the
     current request is fully read."""
+
+    _pipelined = False
 
     def handle_events(self) -> None:
         super().handle_events()
@@ -48,12 +66,18 @@ class PipelineAwareH11(H11Protocol):
             cycle is not None
             and self.conn.their_state is h11.DONE
             and self.conn.our_state is not h11.DONE
-            and self.conn.trailing_data[0]
         ):
-            _mark(cycle)
+            if self.conn.trailing_data[0]:
+                _mark(cycle)
+                if cycle is self._closer and not cycle.response_started:
+                    cycle.keep_alive = True
+                    self._closer = None
+                self._pipelined = True
+            elif self._pipelined and self._closer is None:
+                self._close_after(cycle)
 
 
-class PipelineAwareHttpTools(HttpToolsProtocol):
+class PipelineAwareHttpTools(_Shared, HttpToolsProtocol):
     """httptools parses a pipelined request at once, makes it the protocol's current cycle
     and queues it until the one before it is answered: the one before it is then the
     previous current cycle, still unanswered."""
@@ -61,8 +85,10 @@ class PipelineAwareHttpTools(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         previous = self.cycle
         super().on_headers_complete()
-        if previous is not None and self.cycle is not previous:
+        cycle = self.cycle
+        if previous is not None and cycle is not previous and not previous.response_complete:
             _mark(previous)
+            self._close_after(cycle)
 
 
 def http_protocol(name: str = "auto") -> type[asyncio.Protocol]:
