@@ -36,13 +36,54 @@ def _mark(cycle: Any) -> None:
         cycle.message_event.set()
 
 
+class _WholeWrites:
+    """A transport that sends what one step of the event loop writes as one write: an answer
+    (headers and body) reaches the socket whole, so that, of several processes reading one
+    connection, one reads all of it and none reads half and stalls on the rest."""
+
+    def __init__(self, transport: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._pending: list[bytes] = []
+        self._flushing: asyncio.Handle | None = None
+
+    def write(self, data: bytes) -> None:
+        self._pending.append(data)
+        if self._flushing is None:
+            self._flushing = self._loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        if self._flushing is not None:
+            self._flushing.cancel()
+            self._flushing = None
+        if self._pending and not self._transport.is_closing():
+            self._transport.write(b"".join(self._pending))
+        self._pending.clear()
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
 class _Shared:
     """Once a connection has pipelined, it is most likely written by several processes, and
-    any of them may read any answer: it is closed after the last request queued on it is
-    answered, and each process goes on over a connection of its own. The last request known
-    closes the connection; when another arrives behind it, that one closes it instead."""
+    any of them may read any answer: each answer goes out in one write, and the connection is
+    closed after the last request queued on it is answered, so that each process goes on over
+    a connection of its own. The last request known closes the connection; when another
+    arrives behind it, that one closes it instead."""
 
+    transport: Any
+    loop: asyncio.AbstractEventLoop
     _closer: Any = None  # the cycle whose answer closes the connection
+
+    def _shared(self, *cycles: Any) -> None:
+        if not isinstance(self.transport, _WholeWrites):
+            self.transport = _WholeWrites(self.transport, self.loop)
+        for cycle in cycles:
+            cycle.transport = self.transport
 
     def _close_after(self, cycle: Any) -> None:
         previous = self._closer
@@ -69,6 +110,7 @@ class PipelineAwareH11(_Shared, H11Protocol):
         ):
             if self.conn.trailing_data[0]:
                 _mark(cycle)
+                self._shared(cycle)
                 if cycle is self._closer and not cycle.response_started:
                     cycle.keep_alive = True
                     self._closer = None
@@ -88,6 +130,7 @@ class PipelineAwareHttpTools(_Shared, HttpToolsProtocol):
         cycle = self.cycle
         if previous is not None and cycle is not previous and not previous.response_complete:
             _mark(previous)
+            self._shared(previous, cycle, *(queued for queued, _ in self.pipeline))
             self._close_after(cycle)
 
 
