@@ -22,6 +22,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from openswf.server.pipelining import _WholeWrites
 from openswf.services.settings import Settings
 from openswf.testing import LocalServer
 from tests.conftest import make_client
@@ -280,3 +281,40 @@ def test_a_connection_that_never_pipelined_stays_open(server: LocalServer) -> No
         wait_until(lambda: waiting_polls(server, "idle") == 1, "the poll never waited")
     finally:
         conn.close()
+
+
+def test_on_a_shared_connection_an_answer_goes_out_in_one_write() -> None:
+    """What one step of the event loop writes (status line, headers, body) reaches the socket
+    as one write, so no process reading the shared socket gets half an answer."""
+
+    class Transport:
+        def __init__(self) -> None:
+            self.writes: list[bytes] = []
+            self.closed = False
+
+        def write(self, data: bytes) -> None:
+            self.writes.append(data)
+
+        def is_closing(self) -> bool:
+            return self.closed
+
+        def close(self) -> None:
+            self.closed = True
+
+    async def answer_twice() -> Transport:
+        raw = Transport()
+        whole = _WholeWrites(raw, asyncio.get_running_loop())
+        whole.write(b"HTTP/1.1 200 OK\r\n\r\n")
+        whole.write(b"{}")
+        await asyncio.sleep(0)
+        whole.write(b"HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n")
+        whole.write(b"[]")
+        whole.close()  # the last answer is written before the connection closes
+        return raw
+
+    raw = asyncio.run(answer_twice())
+    assert raw.writes == [
+        b"HTTP/1.1 200 OK\r\n\r\n{}",
+        b"HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n[]",
+    ]
+    assert raw.closed
