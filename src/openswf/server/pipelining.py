@@ -37,53 +37,65 @@ def _mark(cycle: Any) -> None:
 
 
 class _WholeWrites:
-    """A transport that sends what one step of the event loop writes as one write: an answer
-    (headers and body) reaches the socket whole, so that, of several processes reading one
-    connection, one reads all of it and none reads half and stalls on the rest."""
+    """A transport that holds what a response writes (status line, headers, body) and sends
+    it in one write when the response is complete. Of several processes reading one
+    connection, one then reads a whole answer, and none reads half of one and waits for the
+    rest that another process took; it also saves a send per response."""
 
-    def __init__(self, transport: Any, loop: asyncio.AbstractEventLoop) -> None:
-        self._transport = transport
-        self._loop = loop
-        self._pending: list[bytes] = []
-        self._flushing: asyncio.Handle | None = None
+    HOLD_BYTES = 256 * 1024  # past this, a response goes out as it comes
+
+    def __init__(self, transport: Any) -> None:
+        self.raw = transport
+        self._held: list[bytes] = []
+        self._size = 0
 
     def write(self, data: bytes) -> None:
-        self._pending.append(data)
-        if self._flushing is None:
-            self._flushing = self._loop.call_soon(self._flush)
+        if data.startswith(b"HTTP/1.1 100 "):  # "100 Continue" must not wait for the answer
+            self.flush()
+            self.raw.write(data)
+            return
+        self._held.append(data)
+        self._size += len(data)
+        if self._size > self.HOLD_BYTES:
+            self.flush()
 
-    def _flush(self) -> None:
-        if self._flushing is not None:
-            self._flushing.cancel()
-            self._flushing = None
-        if self._pending and not self._transport.is_closing():
-            self._transport.write(b"".join(self._pending))
-        self._pending.clear()
+    def flush(self) -> None:
+        if self._held:
+            data = b"".join(self._held)
+            self._held.clear()
+            self._size = 0
+            if not self.raw.is_closing():
+                self.raw.write(data)
 
     def close(self) -> None:
-        self._flush()
-        self._transport.close()
+        self.flush()
+        self.raw.close()
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._transport, name)
+        return getattr(self.raw, name)
 
 
-class _Shared:
-    """Once a connection has pipelined, it is most likely written by several processes, and
-    any of them may read any answer: each answer goes out in one write, and the connection is
-    closed after the last request queued on it is answered, so that each process goes on over
-    a connection of its own. The last request known closes the connection; when another
-    arrives behind it, that one closes it instead."""
+class _Connection:
+    """What both protocols add: whole writes on every connection and, once a connection has
+    pipelined (it is then most likely written by several processes, any of which may read
+    any answer), a close after the last request queued on it is answered, so that each
+    process goes on over a connection of its own. The last request known closes the
+    connection; when another arrives behind it, that one closes it instead."""
 
     transport: Any
-    loop: asyncio.AbstractEventLoop
     _closer: Any = None  # the cycle whose answer closes the connection
 
-    def _shared(self, *cycles: Any) -> None:
-        if not isinstance(self.transport, _WholeWrites):
-            self.transport = _WholeWrites(self.transport, self.loop)
-        for cycle in cycles:
-            cycle.transport = self.transport
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(_WholeWrites(transport))  # type: ignore[misc]
+
+    def on_response_complete(self) -> None:
+        self.transport.flush()
+        super().on_response_complete()  # type: ignore[misc]
+
+    def handle_websocket_upgrade(self, *args: Any) -> None:
+        self.transport.flush()  # a WebSocket protocol writes as it goes
+        self.transport = self.transport.raw
+        super().handle_websocket_upgrade(*args)  # type: ignore[misc]
 
     def _close_after(self, cycle: Any) -> None:
         previous = self._closer
@@ -93,7 +105,7 @@ class _Shared:
         self._closer = cycle
 
 
-class PipelineAwareH11(_Shared, H11Protocol):
+class PipelineAwareH11(_Connection, H11Protocol):
     """h11 keeps a pipelined request in its receive buffer and answers PAUSED until the
     current response is complete: a request has one behind it when h11 holds data while the
     current request is fully read."""
@@ -110,7 +122,6 @@ class PipelineAwareH11(_Shared, H11Protocol):
         ):
             if self.conn.trailing_data[0]:
                 _mark(cycle)
-                self._shared(cycle)
                 if cycle is self._closer and not cycle.response_started:
                     cycle.keep_alive = True
                     self._closer = None
@@ -119,7 +130,7 @@ class PipelineAwareH11(_Shared, H11Protocol):
                 self._close_after(cycle)
 
 
-class PipelineAwareHttpTools(_Shared, HttpToolsProtocol):
+class PipelineAwareHttpTools(_Connection, HttpToolsProtocol):
     """httptools parses a pipelined request at once, makes it the protocol's current cycle
     and queues it until the one before it is answered: the one before it is then the
     previous current cycle, still unanswered."""
@@ -130,7 +141,6 @@ class PipelineAwareHttpTools(_Shared, HttpToolsProtocol):
         cycle = self.cycle
         if previous is not None and cycle is not previous and not previous.response_complete:
             _mark(previous)
-            self._shared(previous, cycle, *(queued for queued, _ in self.pipeline))
             self._close_after(cycle)
 
 
