@@ -40,6 +40,7 @@ from openswf.sdk.history import attributes, get_history
 from openswf.sdk.results import WaitTimeout, wait_for_result
 from openswf.server.access import AccessGuard, AccessKey
 from openswf.server.app import OpenSwfApp, create_app
+from openswf.server.pipelining import http_protocol
 from openswf.services.clock import Clock, ManualClock
 from openswf.services.settings import Settings
 
@@ -70,6 +71,7 @@ class LocalServer:
         access_keys: str | Path | list[AccessKey] | None = None,
         tls_cert: str | None = None,
         tls_key: str | None = None,
+        http: str = "auto",
     ) -> None:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if db_url is None:
@@ -90,6 +92,7 @@ class LocalServer:
                 self.app,
                 host="127.0.0.1",
                 port=self.port,
+                http=http_protocol(http),  # "auto" (httptools) or "h11"
                 lifespan="on",
                 access_log=False,
                 log_level="warning",

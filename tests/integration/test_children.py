@@ -192,7 +192,8 @@ def test_request_cancel_policy_asks_the_children_to_cancel(swf: Any, domain: str
     )
     child_events = wait_for_event(swf, domain, child, "WorkflowExecutionCancelRequested")
     assert last(child_events, "WorkflowExecutionCancelRequested") == {
-        "cause": "CHILD_POLICY_APPLIED"
+        "cause": "CHILD_POLICY_APPLIED",
+        "externalInitiatedEventId": 0,
     }
     info = swf.describe_workflow_execution(domain=domain, execution=child)["executionInfo"]
     assert info["executionStatus"] == "OPEN"

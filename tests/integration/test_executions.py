@@ -425,6 +425,7 @@ def test_signal_records_the_input_and_schedules_a_decision_task(swf: Any, domain
     assert events[-2]["workflowExecutionSignaledEventAttributes"] == {
         "signalName": "approve",
         "input": "yes",
+        "externalInitiatedEventId": 0,  # SWF writes it as 0 for a signal from the API
     }
     task = poll_decision(swf, domain)
     assert task["workflowExecution"] == run
@@ -435,7 +436,10 @@ def test_signal_records_the_input_and_schedules_a_decision_task(swf: Any, domain
         domain=domain, workflowId=run["workflowId"], runId=run["runId"], signalName="again"
     )
     signaled = history(swf, domain, run)[-1]
-    assert signaled["workflowExecutionSignaledEventAttributes"] == {"signalName": "again"}
+    assert signaled["workflowExecutionSignaledEventAttributes"] == {
+        "signalName": "again",
+        "externalInitiatedEventId": 0,
+    }
 
 
 def closed_then_open(swf: Any, domain: str) -> tuple[dict[str, str], dict[str, str]]:

@@ -68,7 +68,14 @@ class Standalone:
     it forks end with it whatever happens. Output goes to files: runs go on side by side."""
 
     def __init__(
-        self, workflow: str, domain: str, workflow_id: str, input: Any, endpoint: str, home: Path
+        self,
+        workflow: str,
+        domain: str,
+        workflow_id: str,
+        input: Any,
+        endpoint: str,
+        home: Path,
+        processes: int = 1,
     ) -> None:
         self.domain = domain
         self.workflow_id = workflow_id
@@ -77,7 +84,8 @@ class Standalone:
         self._err = (home / f"{workflow_id}.err").open("w+")
         self.proc = subprocess.Popen(
             [str(SIMPLEFLOW), "standalone", "--domain", domain, "--workflow-id", workflow_id]
-            + ["--input", json.dumps(input), "--nb-deciders", "1", "--nb-workers", "1", workflow],
+            + ["--input", json.dumps(input), "--nb-deciders", str(processes)]
+            + ["--nb-workers", str(processes), workflow],
             env=_env(endpoint, home),
             cwd=home,
             stdout=self._out,

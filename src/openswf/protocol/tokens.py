@@ -17,6 +17,7 @@ from typing import Any
 from openswf.protocol.faults import UnknownResourceFault, ValidationException
 
 _SIG_BYTES = 12
+_URLSAFE = str.maketrans("-_", "+/")
 
 
 class TokenSigner:
@@ -36,13 +37,20 @@ class TokenSigner:
         return any(hmac.compare_digest(signature, self._sign(body, key)) for key in self._older)
 
     def encode(self, value: Any) -> str:
-        body = json.dumps(value, separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(self._sign(body) + body).decode().rstrip("=")
+        # UTF-8, not \u escapes: a name of 256 characters outside ASCII takes at most 1 KiB,
+        # and a page token built from one still fits PageToken's 2048 characters.
+        body = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+        # The standard alphabet (A-Z a-z 0-9 + /): a token never starts with "-", which
+        # command lines (the AWS CLI's argparse) read as an option.
+        return base64.b64encode(self._sign(body) + body).decode().rstrip("=")
 
     def decode(self, token: str) -> Any:
-        """The signed value, or ``None`` when the token is malformed or forged."""
+        """The signed value, or ``None`` when the token is malformed or forged. Tokens of
+        the URL-safe alphabet (earlier versions) decode too."""
         try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            raw = base64.b64decode(
+                token.translate(_URLSAFE) + "=" * (-len(token) % 4), validate=True
+            )
         except (ValueError, TypeError):
             return None
         signature, body = raw[:_SIG_BYTES], raw[_SIG_BYTES:]

@@ -25,6 +25,7 @@ from openswf.server.access import AccessGuard
 from openswf.server.body import Disconnected, check_declared_length, read_body
 from openswf.server.dispatch import CONTENT_TYPE, Dispatcher, fault_body
 from openswf.server.metrics import Metrics
+from openswf.server.pipelining import PIPELINED
 from openswf.services.clock import Clock
 from openswf.services.service import SwfService
 from openswf.services.settings import Settings
@@ -95,9 +96,12 @@ class OpenSwfApp:
             gone = asyncio.Event()
 
             async def watch() -> None:
-                # After the body, the next message an HTTP/1.1 server sends is the disconnect.
-                while (await receive())["type"] != "http.disconnect":
-                    pass
+                # After the body, receive() returns when the client disconnects, or when a
+                # request is queued behind this one on its connection (server/pipelining.py
+                # marks the scope): either way the poll must end without a task.
+                while not scope.get(PIPELINED):
+                    if (await receive())["type"] == "http.disconnect":
+                        break
                 gone.set()
 
             watcher = asyncio.ensure_future(watch())

@@ -17,6 +17,7 @@ import uvicorn
 
 from openswf.server.access import AccessGuard
 from openswf.server.app import create_app
+from openswf.server.pipelining import http_protocol
 from openswf.services.settings import Settings
 from openswf.storage.urls import redact
 
@@ -114,7 +115,7 @@ def serve(
         host=host,
         port=port,
         loop="auto",
-        http="auto",
+        http=http_protocol(),  # ends a long poll that has a request queued behind it
         lifespan="on",
         access_log=False,
         log_level=log_level,

@@ -62,6 +62,17 @@ class Claim:
         return self.outcome.events[0].event_id
 
 
+def _wake_when_set(gone: asyncio.Event, waiter: asyncio.Future[None]) -> asyncio.Task[None]:
+    """Ends a poll's wait when its connection is gone (or has a request queued behind it)."""
+
+    async def wake() -> None:
+        await gone.wait()
+        if not waiter.done():
+            waiter.set_result(None)
+
+    return asyncio.ensure_future(wake())
+
+
 class MatchingService:
     def __init__(
         self,

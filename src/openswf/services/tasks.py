@@ -101,6 +101,14 @@ class TaskService:
         """A continuation: the next page of the same decision task, never a new claim."""
         now = self._clock.now_ms()
         cursor, position = self._pager.position(req, "decision-task", now)
+        # The token carries no names (a workflowId and a type of 256 characters each would
+        # not fit PageToken's 2048): they are the run's, read again.
+        run_id = decode_task_token(self._signer, cursor["t"], "d").run_id
+        row = await self._store.get_execution(run_id)
+        if row is None:
+            raise faults.UnknownResourceFault(f"Unknown execution: {run_id}")
+        cursor["w"] = [row.workflow_id, run_id]
+        cursor["y"] = {"name": row.type_name, "version": row.type_version}
         return await self._decision_response(cursor, position, req)
 
     async def _decision_response(
@@ -125,8 +133,10 @@ class TaskService:
             "previousStartedEventId": cursor["p"],
         }
         if len(rows) > limit:
+            names = {"w", "y"}
+            compact = {key: value for key, value in cursor.items() if key not in names}
             head["nextPageToken"] = self._pager.token(
-                "decision-task", [cursor, rows[limit - 1][0]], self._clock.now_ms()
+                "decision-task", [compact, rows[limit - 1][0]], self._clock.now_ms()
             )
         return raw_json(head, "events", [body for _, body in rows[:limit]])
 

@@ -27,14 +27,21 @@ def test_signal_records_the_event_and_schedules_a_decision_task() -> None:
     outcome = run.signal("go", input="payload")
 
     assert types_of(outcome) == ["WorkflowExecutionSignaled", "DecisionTaskScheduled"]
-    assert attrs(outcome, "WorkflowExecutionSignaled") == {"signalName": "go", "input": "payload"}
+    assert attrs(outcome, "WorkflowExecutionSignaled") == {
+        "signalName": "go",
+        "input": "payload",
+        "externalInitiatedEventId": 0,  # as SWF writes it for a signal from the API
+    }
     assert [t.kind for t in outcome.effects.new_tasks] == ["decision"]
 
 
 def test_signal_without_input_omits_it() -> None:
     run = Run()
 
-    assert attrs(run.signal("go"), "WorkflowExecutionSignaled") == {"signalName": "go"}
+    assert attrs(run.signal("go"), "WorkflowExecutionSignaled") == {
+        "signalName": "go",
+        "externalInitiatedEventId": 0,
+    }
 
 
 # --- cancel requests -----------------------------------------------------------------------

@@ -369,7 +369,10 @@ def test_a_cancel_request_by_child_policy() -> None:
     outcome = run.do(c.RequestCancelExecution(cause="CHILD_POLICY_APPLIED"))
 
     assert types_of(outcome) == ["WorkflowExecutionCancelRequested", "DecisionTaskScheduled"]
-    assert attrs(outcome, "WorkflowExecutionCancelRequested") == {"cause": "CHILD_POLICY_APPLIED"}
+    assert attrs(outcome, "WorkflowExecutionCancelRequested") == {
+        "cause": "CHILD_POLICY_APPLIED",
+        "externalInitiatedEventId": 0,
+    }
     assert run.state.cancel_requested
     assert run.state.is_open
 
