@@ -105,7 +105,7 @@ def wait_until(condition: Callable[[], bool], what: str) -> None:
 def waiting_polls(server: LocalServer, task_list: str) -> int:
     matching = server.app.service.matching
     assert matching is not None
-    return sum(q.waiting() for key, q in matching._queues.items() if key[2] == task_list)
+    return sum(len(q.waiters) for key, q in matching._queues.items() if key[2] == task_list)
 
 
 def pollers(server: LocalServer) -> int:
