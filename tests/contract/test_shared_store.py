@@ -47,6 +47,20 @@ async def until(condition: object, timeout: float = 5.0) -> None:
         await asyncio.sleep(0.005)
 
 
+def leases_held(url: str) -> int:
+    """Task rows whose lease has not ended, by the database's clock (the one leases use)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM tasks WHERE leased_until_ms >"
+            " CAST(extract(epoch FROM statement_timestamp()) * 1000 AS BIGINT)"
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+async def until_leases_end(url: str, timeout: float = 5.0) -> None:
+    await until(lambda: leases_held(url) == 0, timeout)
+
+
 def terminate_connections(url: str) -> int:
     """What a database restart does to every connection of the database."""
     with psycopg.connect(url, autocommit=True) as conn:
@@ -225,7 +239,7 @@ async def test_a_task_read_by_one_server_is_skipped_by_the_others_until_its_leas
         assert await b.backlog(1, "activity", "work", 10) == rest  # its own, renewed
         assert await a.backlog(1, "activity", "work", 10) == first  # the same for a
         assert await a.count_tasks(1, "activity", "work") == 3  # counts see every task
-        await asyncio.sleep(0.6)  # a's lease ends (a died, say): its tasks are b's to take
+        await until_leases_end(postgres_url)  # a's lease ends (a died, say): b's to take
         again = await b.backlog(1, "activity", "work", 10)
         assert [(t.run_id, t.scheduled_event_id) for t in again] == [
             ("r1", 6),
@@ -233,7 +247,7 @@ async def test_a_task_read_by_one_server_is_skipped_by_the_others_until_its_leas
             ("r2", 5),
         ]
         # Reading at the same moment, servers get disjoint shares.
-        await asyncio.sleep(0.6)
+        await until_leases_end(postgres_url)
         shares = await asyncio.gather(
             a.backlog(1, "activity", "work", 2), b.backlog(1, "activity", "work", 2)
         )
