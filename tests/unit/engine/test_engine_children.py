@@ -902,6 +902,9 @@ def test_a_child_policy_cancel_delivered_twice_is_recorded_once() -> None:
     first = run.do(c.RequestCancelExecution(cause="CHILD_POLICY_APPLIED"))
     again = run.do(c.RequestCancelExecution(cause="CHILD_POLICY_APPLIED"))
 
-    assert attrs(first, "WorkflowExecutionCancelRequested") == {"cause": "CHILD_POLICY_APPLIED"}
+    assert attrs(first, "WorkflowExecutionCancelRequested") == {
+        "cause": "CHILD_POLICY_APPLIED",
+        "externalInitiatedEventId": 0,
+    }
     assert types_of(again) == []
     assert types_of(run.history).count("WorkflowExecutionCancelRequested") == 1
