@@ -76,6 +76,7 @@ class Standalone:
         endpoint: str,
         home: Path,
         processes: int = 1,
+        options: tuple[str, ...] = (),
     ) -> None:
         self.domain = domain
         self.workflow_id = workflow_id
@@ -85,7 +86,7 @@ class Standalone:
         self.proc = subprocess.Popen(
             [str(SIMPLEFLOW), "standalone", "--domain", domain, "--workflow-id", workflow_id]
             + ["--input", json.dumps(input), "--nb-deciders", str(processes)]
-            + ["--nb-workers", str(processes), workflow],
+            + ["--nb-workers", str(processes), *options, workflow],
             env=_env(endpoint, home),
             cwd=home,
             stdout=self._out,
