@@ -56,40 +56,58 @@ def _register(swf: Any) -> str:
     return domain
 
 
+class BrokenRelay:
+    """The relay's second write (``second``, on the source) fails once, after the first
+    committed; the retry of that message (``message``) waits until the test calls
+    ``release()``, so the test arranges what happens in between. Commands of type ``after``
+    wait until the retry is done."""
+
+    def __init__(
+        self,
+        server: LocalServer,
+        second: type[c.Command],
+        message: str,
+        after: type[c.Command] | None = None,
+    ) -> None:
+        self.failed = threading.Event()
+        self._released = threading.Event()
+        self._retried = threading.Event()
+        history = server.app.service.history
+        relay = server.app.service._timers._relay
+        apply, deliver = history.apply, relay.deliver
+
+        async def flaky_apply(run_id: str, command: c.Command) -> Any:
+            if isinstance(command, second) and not self.failed.is_set():
+                self.failed.set()
+                raise StoreUnavailable("simulated: connection lost between the relay's writes")
+            if after is not None and isinstance(command, after):
+                await _until(self._retried)
+            return await apply(run_id, command)
+
+        async def held_deliver(run_id: str, key: str) -> None:
+            retry = key.startswith(message) and self.failed.is_set()
+            if retry:
+                await _until(self._released)
+            try:
+                await deliver(run_id, key)
+            finally:
+                if retry:
+                    self._retried.set()
+
+        history.apply = flaky_apply  # type: ignore[method-assign]
+        relay.deliver = held_deliver  # type: ignore[method-assign]
+
+    def release(self) -> None:
+        self._released.set()
+
+
 def test_a_child_start_retried_after_the_child_closed_does_not_start_it_again(
     local: LocalServer,
 ) -> None:
     """ChildStarted fails to reach the parent once, after the child's start committed; the
     child completes before the retry. The retry recognises the closed child: one run."""
-    service = local.app.service
-    history = service.history
-    relay = service._timers._relay
-    apply, deliver = history.apply, relay.deliver
-    failed_once = threading.Event()
-    child_closed = threading.Event()
-    retry_done = threading.Event()
-
-    async def flaky_apply(run_id: str, command: c.Command) -> Any:
-        if isinstance(command, c.ChildStarted) and not failed_once.is_set():
-            failed_once.set()
-            raise StoreUnavailable("simulated: connection lost between the relay's writes")
-        if isinstance(command, c.ChildClosed):
-            await _until(retry_done)  # the parent hears of the close only after the retry
-        return await apply(run_id, command)
-
-    async def held_deliver(run_id: str, key: str) -> None:
-        retry = key.startswith("msg:start-child") and failed_once.is_set()
-        if retry:
-            await _until(child_closed)
-        try:
-            await deliver(run_id, key)
-        finally:
-            if retry:
-                retry_done.set()
-
-    history.apply = flaky_apply  # type: ignore[method-assign]
-    relay.deliver = held_deliver  # type: ignore[method-assign]
-
+    # The parent hears of the close only after the retry.
+    broken = BrokenRelay(local, c.ChildStarted, "msg:start-child", after=c.ChildClosed)
     swf = make_client(local.endpoint)
     domain = _register(swf)
     parent = start(swf, domain, unique("parent"))
@@ -108,12 +126,12 @@ def test_a_child_start_retried_after_the_child_closed_does_not_start_it_again(
     )
     task = poll_decision(swf, domain, "children")
     child_run = task["workflowExecution"]["runId"]
-    assert failed_once.is_set()
+    assert broken.failed.is_set()
     swf.respond_decision_task_completed(
         taskToken=task["taskToken"],
         decisions=[decision("CompleteWorkflowExecution", result="done")],
     )
-    child_closed.set()
+    broken.release()
 
     events = wait_for_event(swf, domain, parent, "ChildWorkflowExecutionCompleted")
     runs = [
@@ -136,27 +154,7 @@ def test_a_child_start_retried_after_the_child_closed_does_not_start_it_again(
 def test_a_signal_retried_across_a_continue_as_new_reaches_one_run(local: LocalServer) -> None:
     """A signal by workflowId alone reached run A, but the source never heard so; A then
     continued as new to B. The retry must not signal B: A was the target, and heard it."""
-    service = local.app.service
-    history = service.history
-    relay = service._timers._relay
-    apply, deliver = history.apply, relay.deliver
-    failed_once = threading.Event()
-    continued = threading.Event()
-
-    async def flaky_apply(run_id: str, command: c.Command) -> Any:
-        if isinstance(command, c.ExternalDelivered) and not failed_once.is_set():
-            failed_once.set()
-            raise StoreUnavailable("simulated: connection lost between the relay's writes")
-        return await apply(run_id, command)
-
-    async def held_deliver(run_id: str, key: str) -> None:
-        if key.startswith("msg:signal") and failed_once.is_set():
-            await _until(continued)
-        await deliver(run_id, key)
-
-    history.apply = flaky_apply  # type: ignore[method-assign]
-    relay.deliver = held_deliver  # type: ignore[method-assign]
-
+    broken = BrokenRelay(local, c.ExternalDelivered, "msg:signal")
     swf = make_client(local.endpoint)
     domain = _register(swf)
     target_id = unique("target")
@@ -173,12 +171,12 @@ def test_a_signal_retried_across_a_continue_as_new_reaches_one_run(local: LocalS
     if "WorkflowExecutionSignaled" not in [e["eventType"] for e in task["events"]]:
         swf.respond_decision_task_completed(taskToken=task["taskToken"], decisions=[])
         task = poll_decision(swf, domain, "targets")
-    assert failed_once.is_set()
+    assert broken.failed.is_set()
     swf.respond_decision_task_completed(
         taskToken=task["taskToken"],
         decisions=[decision("ContinueAsNewWorkflowExecution", taskList={"name": "targets"})],
     )
-    continued.set()
+    broken.release()
 
     events = wait_for_event(swf, domain, source, "ExternalWorkflowExecutionSignaled")
     signaled = [e for e in events if e["eventType"] == "ExternalWorkflowExecutionSignaled"]
@@ -197,27 +195,7 @@ def test_a_cancel_retried_after_its_target_closed_is_known_as_delivered(
 ) -> None:
     """The cancel request reached its target, but the source never heard so; the target
     then closed (canceled). The retry finds the closed run heard it: delivered, not failed."""
-    service = local.app.service
-    history = service.history
-    relay = service._timers._relay
-    apply, deliver = history.apply, relay.deliver
-    failed_once = threading.Event()
-    target_closed = threading.Event()
-
-    async def flaky_apply(run_id: str, command: c.Command) -> Any:
-        if isinstance(command, c.ExternalDelivered) and not failed_once.is_set():
-            failed_once.set()
-            raise StoreUnavailable("simulated: connection lost between the relay's writes")
-        return await apply(run_id, command)
-
-    async def held_deliver(run_id: str, key: str) -> None:
-        if key.startswith("msg:cancel") and failed_once.is_set():
-            await _until(target_closed)
-        await deliver(run_id, key)
-
-    history.apply = flaky_apply  # type: ignore[method-assign]
-    relay.deliver = held_deliver  # type: ignore[method-assign]
-
+    broken = BrokenRelay(local, c.ExternalDelivered, "msg:cancel")
     swf = make_client(local.endpoint)
     domain = _register(swf)
     target_id = unique("target")
@@ -232,11 +210,11 @@ def test_a_cancel_retried_after_its_target_closed_is_known_as_delivered(
     if "WorkflowExecutionCancelRequested" not in [e["eventType"] for e in task["events"]]:
         swf.respond_decision_task_completed(taskToken=task["taskToken"], decisions=[])
         task = poll_decision(swf, domain, "targets")
-    assert failed_once.is_set()
+    assert broken.failed.is_set()
     swf.respond_decision_task_completed(
         taskToken=task["taskToken"], decisions=[decision("CancelWorkflowExecution")]
     )
-    target_closed.set()
+    broken.release()
 
     events = wait_for_event(swf, domain, source, "ExternalWorkflowExecutionCancelRequested")
     kinds = [e["eventType"] for e in events]
