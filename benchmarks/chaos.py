@@ -705,7 +705,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgres"))
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
     args = parser.parse_args()
-    failed = False
+    passed = failed = 0
     for name in args.scenario or list(SCENARIOS):
         scenario, backends = SCENARIOS[name]
         for backend in backends:
@@ -714,8 +714,12 @@ def main() -> None:
             began = time.monotonic()
             result = scenario(backend, SIZES[args.size])
             result["seconds"] = round(time.monotonic() - began, 1)
-            failed |= bool(result["anomalies"])
+            if result["anomalies"]:
+                failed += 1
+            else:
+                passed += 1
             print(json.dumps(result), flush=True)
+    print(f"chaos: {passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
 
