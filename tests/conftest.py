@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import orjson
 import pytest
 from botocore.config import Config
 
+from openswf.sdk import AsyncClient, Client
 from openswf.services.settings import Settings
 from openswf.testing import LocalServer, check_history
 from tests import databases
@@ -42,24 +43,68 @@ def make_client(endpoint: str, region: str = "us-east-1") -> Any:
 
 
 def check_histories(client: Any) -> Any:
-    """Have ``client`` (boto3) check every whole history it reads against SWF's rules."""
+    """Have ``client`` (boto3) check every whole history it reads against SWF's rules: from
+    GetWorkflowExecutionHistory, and in the decision tasks it polls."""
     events = client.meta.events
-    events.register("before-parameter-build.swf.GetWorkflowExecutionHistory", _note_whole)
-    events.register("after-call.swf.GetWorkflowExecutionHistory", _check_history)
+    for operation in ("GetWorkflowExecutionHistory", "PollForDecisionTask"):
+        events.register(f"before-parameter-build.swf.{operation}", _note_whole)
+        events.register(f"after-call.swf.{operation}", _check_history)
     return client
 
 
 def _note_whole(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
     # Only a read from event 1, oldest first, can be checked as a history.
-    context["whole_history"] = not params.get("reverseOrder") and not params.get("nextPageToken")
+    context["whole_history"] = _whole(params)
+
+
+def _whole(params: Mapping[str, Any]) -> bool:
+    return not params.get("reverseOrder") and not params.get("nextPageToken")
 
 
 def _check_history(http_response: Any, context: dict[str, Any], **_: Any) -> None:
     if http_response.status_code != 200 or not context.get("whole_history"):
         return
-    answer = orjson.loads(http_response.content)
-    if not answer.get("nextPageToken"):
+    _check_answer(orjson.loads(http_response.content))
+
+
+def _check_answer(answer: Mapping[str, Any]) -> None:
+    if answer.get("events") and not answer.get("nextPageToken"):
         check_history(answer["events"])
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _sdk_clients_check_histories() -> Iterator[None]:
+    """openswf.sdk's clients check every whole history they read too (as boto3's above): the
+    framework's tests prove the histories their workflows made well-formed."""
+    originals = {
+        (cls, name): getattr(cls, name)
+        for cls in (Client, AsyncClient)
+        for name in ("get_workflow_execution_history", "poll_for_decision_task")
+    }
+
+    def checked(read: Any) -> Any:
+        def call(self: Any, **params: Any) -> Any:
+            answer = read(self, **params)
+            if _whole(params):
+                _check_answer(answer)
+            return answer
+
+        return call
+
+    def achecked(read: Any) -> Any:
+        async def call(self: Any, **params: Any) -> Any:
+            answer = await read(self, **params)
+            if _whole(params):
+                _check_answer(answer)
+            return answer
+
+        return call
+
+    for (cls, name), read in originals.items():
+        setattr(cls, name, achecked(read) if cls is AsyncClient else checked(read))
+    yield
+    for (cls, name), read in originals.items():
+        setattr(cls, name, read)
 
 
 # --- the storage backends under test ---------------------------------------------------
