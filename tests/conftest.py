@@ -58,7 +58,11 @@ def _note_whole(params: dict[str, Any], context: dict[str, Any], **_: Any) -> No
 
 
 def _whole(params: Mapping[str, Any]) -> bool:
-    return not params.get("reverseOrder") and not params.get("nextPageToken")
+    return not (
+        params.get("reverseOrder")
+        or params.get("nextPageToken")
+        or params.get("startAtPreviousStartedEvent")  # a decision task's tail only
+    )
 
 
 def _check_history(http_response: Any, context: dict[str, Any], **_: Any) -> None:

@@ -22,7 +22,13 @@ from openswf.dashboard.mount import dashboard_routes
 from openswf.protocol import faults
 from openswf.server import metrics as metrics_routes
 from openswf.server.access import AccessGuard
-from openswf.server.body import Disconnected, check_declared_length, read_body
+from openswf.server.body import (
+    DRAIN_BYTES,
+    Disconnected,
+    check_declared_length,
+    drain_body,
+    read_body,
+)
 from openswf.server.dispatch import CONTENT_TYPE, Dispatcher, fault_body
 from openswf.server.metrics import Metrics
 from openswf.server.pipelining import PIPELINED
@@ -87,7 +93,10 @@ class OpenSwfApp:
             body = await read_body(receive)
         except Disconnected:
             return
-        except faults.SwfError as error:  # too large: answer now and drop the rest unread
+        except faults.SwfError as error:  # too large: answer, and close the connection
+            declared = content_length if content_length and content_length.isdigit() else b"0"
+            if int(declared) <= DRAIN_BYTES:
+                await drain_body(receive)  # a little over: let the client finish sending
             await self._answer(send, error.status, fault_body(error), close=True)
             return
         extra: dict[str, Any] = {}
