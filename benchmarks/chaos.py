@@ -637,11 +637,11 @@ def disk_full(backend: str, size: int) -> dict[str, Any]:
             ctx.load.begin(size)
             hits = mid_load(ctx)
             filler = mount / "filler"
-            with filler.open("wb") as out:  # every byte left, until the disk says no more
-                with contextlib.suppress(OSError):
-                    while True:
-                        out.write(b"\0" * 65536)
-                        out.flush()
+            # Every byte left, until the disk says no more (unbuffered: the refusal comes
+            # from a write, never from the close).
+            with contextlib.suppress(OSError), filler.open("wb", buffering=0) as out:
+                while True:
+                    out.write(b"\0" * 65536)
             refusals = probe_refusals(ctx)
             filler.unlink()
             result = finish(ctx, "disk-full", 1, hits)
