@@ -14,7 +14,7 @@ import hashlib
 from typing import Any
 
 from openswf.engine import commands as c
-from openswf.engine.events import CLOSE_EVENTS
+from openswf.engine.events import CLOSE_EVENTS, HistoryEvent
 from openswf.engine.state import ChildState, ExecutionState
 from openswf.protocol import faults
 from openswf.services.codec import decode_event, decode_state
@@ -46,11 +46,14 @@ class RelayService:
         elif kind == "child-policy":
             await self._apply_child_policy(source, state, argument)
 
-    async def _event_attributes(self, run_id: str, event_id: int) -> dict[str, Any]:
+    async def _event(self, run_id: str, event_id: int) -> HistoryEvent:
         rows = await self._store.read_events(
             run_id, after=event_id - 1, before=event_id + 1, limit=1, reverse=False
         )
-        return decode_event(rows[0][1]).attributes
+        return decode_event(rows[0][1])
+
+    async def _event_attributes(self, run_id: str, event_id: int) -> dict[str, Any]:
+        return (await self._event(run_id, event_id)).attributes
 
     async def _apply_quietly(self, run_id: str, command: c.Command) -> bool:
         """Apply a command to a run that may have closed or gone meanwhile."""
@@ -260,7 +263,7 @@ class RelayService:
             if run is None:
                 return None
             if sent_ms is None:
-                sent_ms = await self._event_time(source_run_id, initiated)
+                sent_ms = (await self._event(source_run_id, initiated)).timestamp_ms
             if run.close_ms is not None and run.close_ms < sent_ms:
                 return None
             state = decode_state(run.state)
@@ -275,12 +278,6 @@ class RelayService:
         )
         rows = await self._store.list_executions(query, after=None, limit=1, reverse=False)
         return rows[0] if rows else None
-
-    async def _event_time(self, run_id: str, event_id: int) -> int:
-        rows = await self._store.read_events(
-            run_id, after=event_id - 1, before=event_id + 1, limit=1, reverse=False
-        )
-        return decode_event(rows[0][1]).timestamp_ms
 
 
 def _is_child_of(run: ExecutionRow, parent: ExecutionRow, initiated: int) -> bool:
